@@ -1,0 +1,54 @@
+import Foundation
+
+/// One article as read from its file, before cleaning.
+public struct Article: Sendable, Equatable {
+    /// The title as text: control characters became spaces and white space is collapsed.
+    public var title: String
+    /// The URL as written on line 2.
+    public var url: String
+    /// The URL when it is an absolute http(s) URL, the only kind the digest links to.
+    public var link: URL?
+    /// When it was published (line 1).
+    public var published: Date
+    /// The file it came from, for messages.
+    public var file: String
+    /// The article's HTML, untrusted, as written after the dashes.
+    public var html: String
+
+    public init(title: String, url: String, link: URL?, published: Date, file: String, html: String) {
+        self.title = title
+        self.url = url
+        self.link = link
+        self.published = published
+        self.file = file
+        self.html = html
+    }
+
+    /// The host of ``link`` without a leading `www.`: the "source" shown beside the title.
+    public var source: String? {
+        guard var host = link?.host, !host.isEmpty else { return nil }
+        if host.hasPrefix("www.") { host.removeFirst(4) }
+        return host
+    }
+}
+
+/// Why an article file was skipped.
+public struct ArticleFileProblem: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The file at fault.
+    public var file: String
+    /// The 1-based line at fault, when one line is.
+    public var line: Int?
+    /// What is wrong with it.
+    public var reason: String
+
+    public init(file: String, line: Int? = nil, reason: String) {
+        self.file = file
+        self.line = line
+        self.reason = reason
+    }
+
+    public var description: String {
+        if let line { return "\(file):\(line): \(reason)" }
+        return "\(file): \(reason)"
+    }
+}

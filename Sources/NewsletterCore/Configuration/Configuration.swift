@@ -1,0 +1,197 @@
+import Foundation
+
+/// Everything a run needs to know, read from one JSON file (`--config`, default `./config.json`).
+///
+/// Relative paths are resolved against the configuration file's folder, so a run from cron finds the same
+/// files as a run from a shell.
+public struct Configuration: Sendable {
+    /// The file this was read from.
+    public var file: String
+    public var newsletter: Newsletter
+    public var articles: Articles
+    public var templates: Templates
+    public var subscribers: Subscribers
+
+    /// `newsletter.*`: who sends, what the subject says, how to unsubscribe.
+    public struct Newsletter: Sendable {
+        /// The digest's name, `{{title}}` in templates.
+        public var title: String
+        /// The From mailbox; its domain is the Message-ID's domain.
+        public var from: Mailbox
+        /// A Mustache template for the Subject.
+        public var subject: String
+        /// A Mustache template giving each subscriber's https unsubscribe URL.
+        public var unsubscribeURL: String
+        /// The address for `mailto:` unsubscribe requests, if any.
+        public var unsubscribeMailto: EmailAddress?
+        /// The List-Id (RFC 2919), `Title <id.domain>`; derived from the title and the From domain by default.
+        public var listID: String
+        /// The time zone of the Date header and of dates shown in the digest.
+        public var timeZone: TimeZone
+    }
+
+    /// `articles.*`: where articles come from and which of them make a digest.
+    public struct Articles: Sendable {
+        public var directory: String
+        /// How far back "recent" reaches, in seconds.
+        public var window: TimeInterval
+        /// The most articles one digest holds, newest first.
+        public var maxArticles: Int
+        /// The length of an excerpt, in characters.
+        public var excerptLength: Int
+        /// Boilerplate removal rules: the defaults plus the configured ones.
+        public var boilerplate: BoilerplateRules
+    }
+
+    /// `templates.*`: where the Mustache templates are.
+    public struct Templates: Sendable {
+        public var directory: String
+        /// The name of the HTML template (`digest.html` is `digest.html.mustache`).
+        public var html: String
+        /// The name of the plain-text template.
+        public var text: String
+    }
+
+    /// `subscribers.*`: the subscriber list and the unsubscribe-token secret.
+    public struct Subscribers: Sendable {
+        public var file: String
+        /// The environment variable holding the token secret.
+        public var secretEnv: String
+        /// A file holding the token secret, used when the variable is not set.
+        public var secretFile: String?
+    }
+}
+
+extension Configuration {
+    /// Loads and validates the configuration at `path`.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the file and the key at fault.
+    public static func load(from path: String) throws(ConfigurationError) -> Configuration {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.readAll(path)
+        } catch {
+            throw .unreadable(file: path, reason: error.reason)
+        }
+        let json: JSONValue
+        do {
+            json = try JSONReader.parse(bytes)
+        } catch {
+            throw .syntax(file: path, error)
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        return try Configuration(json: json, file: path, baseDirectory: folder.isEmpty ? "." : folder)
+    }
+
+    /// Builds a configuration from parsed JSON; relative paths resolve against `baseDirectory`.
+    public init(json: JSONValue, file: String, baseDirectory: String) throws(ConfigurationError) {
+        self.file = file
+        func resolve(_ path: String) -> String {
+            path.hasPrefix("/") ? path : (baseDirectory == "." ? path : baseDirectory + "/" + path)
+        }
+        var root = try ConfigurationReader(file: file, path: "", value: json)
+
+        guard var newsletter = try root.object("newsletter") else { throw .missingKey(file: file, key: "newsletter") }
+        let title = Sanitize.collapsedLine(try newsletter.requiredString("title"))
+        let fromText = try newsletter.requiredString("from")
+        let from: Mailbox
+        do {
+            from = try Mailbox(parsing: fromText)
+        } catch {
+            throw .invalidValue(file: file, key: "newsletter.from", reason: error.description)
+        }
+        let subject = try newsletter.requiredString("subject")
+        let unsubscribeURL = try newsletter.requiredString("unsubscribeURL")
+        guard unsubscribeURL.lowercased().hasPrefix("https://") else {
+            throw .invalidValue(file: file, key: "newsletter.unsubscribeURL", reason: "must be an https:// URL (RFC 8058 one-click unsubscribe needs https)")
+        }
+        var mailto: EmailAddress?
+        if let text = try newsletter.string("unsubscribeMailto") {
+            do {
+                mailto = try EmailAddress(text.hasPrefix("mailto:") ? String(text.dropFirst(7)) : text)
+            } catch {
+                throw .invalidValue(file: file, key: "newsletter.unsubscribeMailto", reason: error.description)
+            }
+        }
+        let slug = title.lowercased().unicodeScalars.map { $0.properties.isAlphabetic && $0.isASCII || ("0"..."9").contains($0) ? Character($0) : "-" }
+        let slugText = String(slug).split(separator: "-").joined(separator: "-")
+        let listID = try newsletter.string("listId") ?? "\(title) <\(slugText.isEmpty ? "newsletter" : slugText).\(from.address.domain)>"
+        guard listID.hasSuffix(">"), listID.contains("<"), !listID.unicodeScalars.contains(where: Sanitize.isControl) else {
+            throw .invalidValue(file: file, key: "newsletter.listId", reason: "must look like `Name <id.example.org>`")
+        }
+        var timeZone = TimeZone.current
+        if let name = try newsletter.string("timeZone") {
+            guard let zone = TimeZone(identifier: name) else {
+                throw .invalidValue(file: file, key: "newsletter.timeZone", reason: "'\(name)' is not a time zone name such as \"Europe/Paris\" or \"UTC\"")
+            }
+            timeZone = zone
+        }
+        try newsletter.finish()
+        self.newsletter = Newsletter(
+            title: title, from: from, subject: subject, unsubscribeURL: unsubscribeURL, unsubscribeMailto: mailto, listID: listID,
+            timeZone: timeZone)
+
+        guard var articles = try root.object("articles") else { throw .missingKey(file: file, key: "articles") }
+        let directory = resolve(try articles.requiredString("directory"))
+        let windowText = try articles.string("window") ?? "24h"
+        guard let window = Configuration.parseDuration(windowText) else {
+            throw .invalidValue(file: file, key: "articles.window", reason: "'\(windowText)' is not a duration such as \"90m\", \"24h\" or \"7d\"")
+        }
+        let maxArticles = try articles.integer("maxArticles", in: 1...1000) ?? 20
+        let excerptLength = try articles.integer("excerptLength", in: 20...100_000) ?? 300
+        var rules = BoilerplateRules.standard()
+        if var boilerplate = try articles.object("boilerplate") {
+            var selectors: [ElementSelector] = []
+            for (index, text) in (try boilerplate.strings("selectors") ?? []).enumerated() {
+                do {
+                    selectors.append(try ElementSelector(text))
+                } catch {
+                    throw .invalidValue(file: file, key: "articles.boilerplate.selectors[\(index)]", reason: error.description)
+                }
+            }
+            let textBlocks = try boilerplate.strings("textBlocks") ?? []
+            for (index, pattern) in textBlocks.enumerated() {
+                do {
+                    _ = try NSRegularExpression(pattern: pattern)
+                } catch {
+                    throw .invalidValue(file: file, key: "articles.boilerplate.textBlocks[\(index)]", reason: "'\(pattern)' is not a valid regular expression")
+                }
+            }
+            let cut = try boilerplate.bool("cutAfterLastRule") ?? true
+            try boilerplate.finish()
+            rules = BoilerplateRules.standard(extraSelectors: selectors, extraTextBlocks: textBlocks, cutAfterLastRule: cut)
+        }
+        try articles.finish()
+        self.articles = Articles(directory: directory, window: window, maxArticles: maxArticles, excerptLength: excerptLength, boilerplate: rules)
+
+        guard var templates = try root.object("templates") else { throw .missingKey(file: file, key: "templates") }
+        self.templates = Templates(
+            directory: resolve(try templates.requiredString("directory")),
+            html: try templates.string("html") ?? "digest.html",
+            text: try templates.string("text") ?? "digest.txt")
+        try templates.finish()
+
+        guard var subscribers = try root.object("subscribers") else { throw .missingKey(file: file, key: "subscribers") }
+        self.subscribers = Subscribers(
+            file: resolve(try subscribers.requiredString("file")),
+            secretEnv: try subscribers.string("secretEnv") ?? "NEWSLETTER_SECRET",
+            secretFile: try subscribers.string("secretFile").map(resolve))
+        try subscribers.finish()
+
+        try root.finish()
+    }
+
+    /// Parses a duration such as `90m`, `24h`, `7d`, `2w` or `3600s` into seconds.
+    public static func parseDuration(_ text: String) -> TimeInterval? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard let unit = trimmed.last, let amount = Double(trimmed.dropLast()), amount > 0, amount.isFinite else { return nil }
+        switch unit {
+        case "s": return amount
+        case "m": return amount * 60
+        case "h": return amount * 3600
+        case "d": return amount * 86_400
+        case "w": return amount * 604_800
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// English dates for people (the digest's `{{date}}`, an article's publication time), independent of locale.
+public enum DisplayDate {
+    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    static let weekdays = ["Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday", "Wednesday"]
+
+    struct Parts {
+        var year: Int, month: Int, day: Int, hour: Int, minute: Int, weekday: Int
+    }
+
+    static func parts(_ date: Date, _ zone: TimeZone) -> Parts {
+        let local = Int(date.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: date)
+        let days = Int((Double(local) / 86_400).rounded(.down))
+        let seconds = local - days * 86_400
+        let (year, month, day) = RFC5322Date.civilDate(daysSinceEpoch: days)
+        return Parts(year: year, month: month, day: day, hour: seconds / 3600, minute: seconds / 60 % 60, weekday: ((days % 7) + 7) % 7)
+    }
+
+    static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    /// `2024-02-02`
+    public static func iso(_ date: Date, _ zone: TimeZone) -> String {
+        let p = parts(date, zone)
+        return "\(p.year)-\(two(p.month))-\(two(p.day))"
+    }
+
+    /// `Friday, 2 February 2024`
+    public static func long(_ date: Date, _ zone: TimeZone) -> String {
+        let p = parts(date, zone)
+        return "\(weekdays[p.weekday]), \(p.day) \(months[p.month - 1]) \(p.year)"
+    }
+
+    /// `1 Feb 2024, 21:15`
+    public static func short(_ date: Date, _ zone: TimeZone) -> String {
+        let p = parts(date, zone)
+        return "\(p.day) \(months[p.month - 1].prefix(3)) \(p.year), \(two(p.hour)):\(two(p.minute))"
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+
+/// A validated mailbox address (`local@domain`), safe to place in an SMTP command or a header.
+///
+/// Validation follows what the subscriber issue asks, a practical subset of RFC 5321/5322: one `@`, a dot-atom
+/// local part of at most 64 octets, a hostname domain with at least one dot, at most 254 octets in all. A domain
+/// with non-ASCII labels is converted to its punycode (RFC 3492) form; a non-ASCII local part is accepted but
+/// marked as needing SMTPUTF8 (RFC 6531). No control character, space, CR or LF can survive validation.
+public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
+    /// The local part as written.
+    public let localPart: String
+    /// The domain in ASCII (punycode for IDN labels), lowercased.
+    public let domain: String
+
+    /// `local@domain` with the ASCII domain: the form used in headers and SMTP commands.
+    public var description: String { "\(localPart)@\(domain)" }
+
+    /// The lowercased address, used to compare and deduplicate (addresses compare case-insensitively).
+    public var normalized: String { description.lowercased() }
+
+    /// True when the local part is not ASCII, so only a server offering SMTPUTF8 may receive it.
+    public var requiresSMTPUTF8: Bool { !localPart.utf8.allSatisfy { $0 < 0x80 } }
+
+    /// Validates `text` as an address.
+    ///
+    /// - Throws: ``EmailAddressError`` saying which rule the text breaks.
+    public init(_ text: String) throws(EmailAddressError) {
+        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || ($0.value >= 0x80 && $0.value < 0xA0) }) {
+            throw .invalid(text, "it contains a control character")
+        }
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw .invalid(text, parts.count == 1 ? "it has no '@'" : "it has more than one '@'")
+        }
+        let local = String(parts[0])
+        let rawDomain = String(parts[1])
+        guard !local.isEmpty else { throw .invalid(text, "the part before '@' is empty") }
+        guard local.utf8.count <= 64 else { throw .invalid(text, "the part before '@' is longer than 64 octets") }
+        guard EmailAddress.isDotAtom(local) else {
+            throw .invalid(text, "the part before '@' is not a dot-atom (letters, digits and !#$%&'*+-/=?^_`{|}~ separated by single dots)")
+        }
+        guard !rawDomain.isEmpty else { throw .invalid(text, "the domain is empty") }
+        let domain = try EmailAddress.asciiDomain(rawDomain, address: text)
+        guard local.utf8.count + 1 + domain.utf8.count <= 254 else { throw .invalid(text, "it is longer than 254 octets") }
+        self.localPart = local
+        self.domain = domain
+    }
+
+    static func isDotAtom(_ local: String) -> Bool {
+        if local.hasPrefix(".") || local.hasSuffix(".") || local.contains("..") { return false }
+        let specials = Set("!#$%&'*+-/=?^_`{|}~.".unicodeScalars)
+        return local.unicodeScalars.allSatisfy { scalar in
+            if scalar.value >= 0x80 { return true }  // RFC 6532 UTF8-non-ascii
+            return (scalar.properties.isASCIIHexDigit || CharacterSet.alphanumerics.contains(scalar)) || specials.contains(scalar)
+        }
+    }
+
+    static func asciiDomain(_ raw: String, address: String) throws(EmailAddressError) -> String {
+        var domain = raw.precomposedStringWithCanonicalMapping.lowercased()
+        if domain.hasSuffix(".") { domain.removeLast() }
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2 else { throw .invalid(address, "the domain '\(raw)' has no dot") }
+        var asciiLabels: [String] = []
+        for label in labels {
+            var ascii = String(label)
+            if !label.utf8.allSatisfy({ $0 < 0x80 }) {
+                guard let encoded = Punycode.encode(String(label)) else { throw .invalid(address, "the domain label '\(label)' cannot be encoded") }
+                ascii = "xn--" + encoded
+            }
+            guard !ascii.isEmpty else { throw .invalid(address, "the domain '\(raw)' has an empty label") }
+            guard ascii.utf8.count <= 63 else { throw .invalid(address, "the domain label '\(label)' is longer than 63 characters") }
+            guard ascii.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }) else {
+                throw .invalid(address, "the domain '\(raw)' may hold only letters, digits, hyphens and dots")
+            }
+            guard !ascii.hasPrefix("-"), !ascii.hasSuffix("-") else {
+                throw .invalid(address, "the domain label '\(label)' starts or ends with a hyphen")
+            }
+            asciiLabels.append(ascii)
+        }
+        return asciiLabels.joined(separator: ".")
+    }
+}
+
+/// Why a text is not a usable email address.
+public enum EmailAddressError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The address and the rule it breaks.
+    case invalid(String, String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let address, let reason): return "'\(Sanitize.printable(address))' is not a valid email address: \(reason)"
+        }
+    }
+}
+
+/// Punycode (RFC 3492) encoding of one domain label.
+enum Punycode {
+    static func encode(_ input: String) -> String? {
+        let base = 36, tMin = 1, tMax = 26, skew = 38, damp = 700
+        let scalars = input.unicodeScalars.map { Int($0.value) }
+        var output = scalars.filter { $0 < 0x80 }.map { Character(Unicode.Scalar(UInt8($0))) }
+        let basicCount = output.count
+        var handled = basicCount
+        if basicCount > 0 { output.append("-") }
+        var n = 0x80, delta = 0, bias = 72
+
+        func adapt(_ delta: Int, _ count: Int, _ first: Bool) -> Int {
+            var delta = first ? delta / damp : delta / 2
+            delta += delta / count
+            var k = 0
+            while delta > ((base - tMin) * tMax) / 2 {
+                delta /= base - tMin
+                k += base
+            }
+            return k + (base - tMin + 1) * delta / (delta + skew)
+        }
+        func digit(_ d: Int) -> Character {
+            Character(Unicode.Scalar(UInt8(d < 26 ? d + 97 : d + 22)))
+        }
+
+        while handled < scalars.count {
+            guard let m = scalars.filter({ $0 >= n }).min() else { return nil }
+            let (product, overflow) = (m - n).multipliedReportingOverflow(by: handled + 1)
+            guard !overflow else { return nil }
+            delta += product
+            n = m
+            for c in scalars {
+                if c < n { delta += 1 }
+                if c == n {
+                    var q = delta
+                    var k = base
+                    while true {
+                        let t = k <= bias ? tMin : (k >= bias + tMax ? tMax : k - bias)
+                        if q < t { break }
+                        output.append(digit(t + (q - t) % (base - t)))
+                        q = (q - t) / (base - t)
+                        k += base
+                    }
+                    output.append(digit(q))
+                    bias = adapt(delta, handled + 1, handled == basicCount)
+                    delta = 0
+                    handled += 1
+                }
+            }
+            delta += 1
+            n += 1
+        }
+        return String(output)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Small, fast file reads and durable writes over POSIX calls.
+public enum FileSystem {
+    /// An I/O failure with the path and the system's reason.
+    public struct IOError: Error, CustomStringConvertible, Sendable {
+        public var path: String
+        public var reason: String
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    /// Reads at most `count` bytes from the start of a file.
+    public static func readPrefix(_ path: String, count: Int) throws(IOError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw IOError(path: path, reason: errnoText()) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IOError(path: path, reason: errnoText())
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        buffer.removeLast(count - filled)
+        return buffer
+    }
+
+    /// Reads a whole regular file.
+    public static func readAll(_ path: String) throws(IOError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw IOError(path: path, reason: errnoText()) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw IOError(path: path, reason: errnoText()) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw IOError(path: path, reason: "not a regular file") }
+        var buffer = [UInt8](repeating: 0, count: max(Int(info.st_size), 0) + 1)
+        var filled = 0
+        while true {
+            if filled == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IOError(path: path, reason: errnoText())
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        buffer.removeLast(buffer.count - filled)
+        return buffer
+    }
+
+    /// Writes `bytes` to `path` atomically: a temporary file beside it, fsync, rename, fsync of the folder.
+    ///
+    /// A reader sees the old file or the new one, never a part; after a crash the new one is there or not at all.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(IOError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let temporary = (folder.isEmpty ? "." : folder) + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw IOError(path: temporary, reason: errnoText()) }
+        do throws(IOError) {
+            try writeFully(fd, bytes, path: temporary)
+            guard fsync(fd) == 0 else { throw IOError(path: temporary, reason: errnoText()) }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            let reason = errnoText()
+            unlink(temporary)
+            throw IOError(path: path, reason: reason)
+        }
+        syncDirectory(folder.isEmpty ? "." : folder)
+    }
+
+    /// Writes all of `bytes` to an open descriptor, retrying short writes.
+    public static func writeFully(_ fd: Int32, _ bytes: [UInt8], path: String) throws(IOError) {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IOError(path: path, reason: errnoText())
+            }
+            written += n
+        }
+    }
+
+    /// Flushes a folder's entries, so that a rename or a new file in it survives a crash.
+    public static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+
+    /// The text of the current `errno`.
+    public static func errnoText() -> String {
+        String(cString: strerror(errno))
+    }
+
+    /// A short reason for any error: the POSIX text for I/O errors, the description otherwise.
+    public static func reason(_ error: any Error) -> String {
+        if let io = error as? IOError { return io.reason }
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSCocoaErrorDomain {
+            switch ns.code {
+            case NSFileReadNoSuchFileError, NSFileNoSuchFileError: return "no such file or folder"
+            case NSFileReadNoPermissionError: return "permission denied"
+            default: break
+            }
+        }
+        return ns.localizedDescription
+    }
+}

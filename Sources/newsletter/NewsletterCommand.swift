@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct NewsletterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "newsletter",
+        abstract: "Sends a daily digest of new articles to a list of subscribers.",
+        discussion: """
+            Exit codes: 0 done, 64 bad usage, 65 bad input data (configuration, templates, subscriber list), \
+            1 other failures.
+            """,
+        version: "0.1.0",
+        subcommands: [Preview.self, Articles.self]
+    )
+}

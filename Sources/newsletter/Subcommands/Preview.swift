@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import NewsletterCore
+
+extension NewsletterCommand {
+    struct Preview: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the digest a subscriber would get now to a file; sends nothing, changes no state.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: ArgumentHelp("Preview for this subscriber (default: the first active one).", valueName: "email"))
+        var to: String?
+
+        @Option(help: ArgumentHelp("Where to write the whole message.", valueName: "file.eml"))
+        var out: String = "preview.eml"
+
+        @Option(help: ArgumentHelp("Also write the HTML body here, to open in a browser.", valueName: "file"))
+        var html: String?
+
+        @Option(help: ArgumentHelp("Also write the plain-text body here.", valueName: "file"))
+        var text: String?
+
+        @Flag(help: "Use fixed Message-ID and boundary values, so that two previews compare equal.")
+        var fixedIDs = false
+
+        func run() throws {
+            let configuration = try options.loadConfiguration()
+            let preview = NewsletterCore.Preview(configuration: configuration, now: options.instant, recipient: to)
+            let outcome: NewsletterCore.Preview.Outcome
+            do {
+                if fixedIDs {
+                    var identity = SequentialMessageIdentity()
+                    outcome = try preview.run(identity: &identity)
+                } else {
+                    var identity = RandomMessageIdentity()
+                    outcome = try preview.run(identity: &identity)
+                }
+            } catch {
+                throw Terminal.fail(error)
+            }
+            outcome.warnings.forEach(Terminal.warning)
+            try Terminal.write(outcome.bytes, to: out)
+            if let html { try Terminal.write(Array(outcome.message.htmlBody.utf8), to: html) }
+            if let text { try Terminal.write(Array(outcome.message.textBody.utf8), to: text) }
+            let count = outcome.collection.articles.count
+            print("Wrote \(out) for \(outcome.message.to.address): \(count) article\(count == 1 ? "" : "s"), \(outcome.bytes.count) bytes.")
+            if count == 0 {
+                Terminal.warning("no article in \(configuration.articles.directory) was published in the last \(configuration.articles.window / 3600) hours before \(options.instant); try --now")
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import NewsletterCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Diagnostics on stderr and the mapping from library errors to exit codes.
+enum Terminal {
+    /// Writes one line to stderr.
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    static func warning(_ line: String) {
+        error("warning: " + line)
+    }
+
+    /// Prints `error` as one line and returns the exit code it maps to: 65 for bad input data, 1 otherwise.
+    static func fail(_ error: any Error) -> ExitCode {
+        Terminal.error("error: \(error)")
+        switch error {
+        case is ConfigurationError, is RenderError, is SubscriberListError, is SecretError, is EmailAddressError:
+            return ExitCode(65)
+        default:
+            return ExitCode(1)
+        }
+    }
+
+    /// Parses an ISO 8601 instant, with or without fractional seconds, or a bare date (midnight UTC).
+    static func parseInstant(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withFullDate]
+        return formatter.date(from: text)
+    }
+
+    /// Writes bytes to a file, or prints the error and exits 1.
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        do {
+            try FileSystem.writeAtomically(bytes, to: path)
+        } catch {
+            throw fail(error)
+        }
+    }
+}
