@@ -52,9 +52,8 @@ public enum ArticleFileParser {
             let offset = firstInvalidUTF8Offset(bytes)
             throw ArticleFileProblem(file: file, reason: "the file is not valid UTF-8 (at byte \(offset))")
         }
-        var lines = text.split(separator: "\n", maxSplits: 3, omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? line.dropLast() : line
-        }
+        // "\r\n" is one Character in Swift, so line ends are normalised before splitting on "\n".
+        var lines = LineEndings.normalized(text).split(separator: "\n", maxSplits: 3, omittingEmptySubsequences: false)
         while lines.count < 4 { lines.append("") }
         let linkLine = lines[1].trimmingCharacters(in: .whitespaces)
         guard !linkLine.isEmpty else {

@@ -15,12 +15,15 @@ public struct PlainTextRenderer {
         var text: String
         var isPreformatted = false
         var isListItem = false
+        /// A list item after the first of its list, joined to the one before without a blank line.
+        var continuesList = false
     }
 
     private var blocks: [Block] = []
     private var inline = ""
     private var pendingFirstPrefix: String?
     private var pendingIsListItem = false
+    private var pendingContinuesList = false
 
     public init(width: Int = 72, numbersLinks: Bool = true) {
         self.width = width
@@ -38,11 +41,9 @@ public struct PlainTextRenderer {
         walk(nodes, prefix: "")
         flush(prefix: "")
         var output = ""
-        var previousWasListItem = false
         for block in blocks {
-            if !output.isEmpty { output += block.isListItem && previousWasListItem ? "\n" : "\n\n" }
+            if !output.isEmpty { output += block.continuesList ? "\n" : "\n\n" }
             output += layout(block).joined(separator: "\n")
-            previousWasListItem = block.isListItem
         }
         if numbersLinks && !links.isEmpty {
             output += output.isEmpty ? "" : "\n\n"
@@ -115,6 +116,7 @@ public struct PlainTextRenderer {
         case "ul", "ol":
             flush(prefix: prefix)
             var number = Int(element.attribute("start") ?? "") ?? 1
+            var isFirstItem = true
             for child in element.children {
                 guard case .element(let item) = child, item.name == "li" else {
                     walk([child], prefix: prefix)
@@ -124,6 +126,8 @@ public struct PlainTextRenderer {
                 number += 1
                 pendingFirstPrefix = prefix + bullet
                 pendingIsListItem = true
+                pendingContinuesList = !isFirstItem
+                isFirstItem = false
                 walk(item.children, prefix: prefix + String(repeating: " ", count: bullet.count))
                 flush(prefix: prefix + String(repeating: " ", count: bullet.count))
                 pendingFirstPrefix = nil
@@ -150,8 +154,11 @@ public struct PlainTextRenderer {
         while text.hasPrefix("\n") { text.removeFirst() }
         while text.hasSuffix("\n") { text.removeLast() }
         guard !text.isEmpty else { return }
-        blocks.append(Block(firstPrefix: pendingFirstPrefix ?? prefix, restPrefix: prefix, text: text, isListItem: pendingIsListItem))
+        blocks.append(Block(
+            firstPrefix: pendingFirstPrefix ?? prefix, restPrefix: prefix, text: text, isListItem: pendingIsListItem,
+            continuesList: pendingIsListItem && pendingContinuesList))
         pendingFirstPrefix = nil
         pendingIsListItem = false
+        pendingContinuesList = false
     }
 }

@@ -30,10 +30,10 @@ public enum BodyEncoding: String, Sendable {
     static func crlfText(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count + text.utf8.count / 20)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var lines = LineEndings.normalized(text).split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last == "" { lines.removeLast() }
         for line in lines {
-            result += line.hasSuffix("\r") ? line.dropLast() : line
+            result += line
             result += "\r\n"
         }
         return result

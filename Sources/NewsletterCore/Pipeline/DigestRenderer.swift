@@ -48,6 +48,7 @@ public struct DigestRenderer {
             "dateLong": DisplayDate.long(date, zone),
             "articles": articleContexts,
             "articleCount": articles.count,
+            "articleCountText": articles.count == 1 ? "1 new article" : "\(articles.count) new articles",
             "hasArticles": !articles.isEmpty,
             "preheader": preheader,
             "listId": configuration.newsletter.listID,

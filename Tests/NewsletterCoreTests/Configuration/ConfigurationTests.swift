@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+@testable import NewsletterCore
+
+struct ConfigurationTests {
+    static let minimal = """
+        {
+          "newsletter": {"title": "T", "from": "T <t@example.org>", "subject": "{{title}}", "unsubscribeURL": "https://e.org/u/{{token}}"},
+          "articles": {"directory": "articles"},
+          "templates": {"directory": "templates"},
+          "subscribers": {"file": "subscribers.json"}
+        }
+        """
+
+    func load(_ text: String) throws(ConfigurationError) -> Configuration {
+        let json: JSONValue
+        do {
+            json = try JSONReader.parse(Array(text.utf8))
+        } catch {
+            throw .syntax(file: "c.json", error)
+        }
+        return try Configuration(json: json, file: "c.json", baseDirectory: "/etc/nl")
+    }
+
+    @Test("config.example.json loads and every path in it exists")
+    func example() throws {
+        let configuration = try Configuration.load(from: Fixtures.repositoryRoot + "/config.example.json")
+        #expect(configuration.newsletter.title == "Daily Digest")
+        #expect(configuration.newsletter.from.address.description == "digest@example.org")
+        #expect(configuration.articles.window == 86_400)
+        #expect(FileManager.default.fileExists(atPath: configuration.articles.directory))
+        #expect(FileManager.default.fileExists(atPath: configuration.templates.directory))
+        #expect(FileManager.default.fileExists(atPath: configuration.subscribers.file))
+        #expect(configuration.articles.boilerplate.selectors.count > BoilerplateRules.defaultSelectorTexts.count)
+    }
+
+    @Test("Defaults of a minimal configuration; relative paths resolve against its folder")
+    func defaults() throws {
+        let configuration = try load(Self.minimal)
+        #expect(configuration.articles.window == 86_400)
+        #expect(configuration.articles.maxArticles == 20)
+        #expect(configuration.articles.excerptLength == 300)
+        #expect(configuration.articles.directory == "/etc/nl/articles")
+        #expect(configuration.templates.html == "digest.html")
+        #expect(configuration.templates.text == "digest.txt")
+        #expect(configuration.subscribers.secretEnv == "NEWSLETTER_SECRET")
+        #expect(configuration.newsletter.listID == "T <t.example.org>")
+        #expect(configuration.articles.boilerplate == BoilerplateRules.standard())
+    }
+
+    struct Bad: Sendable, CustomTestStringConvertible {
+        var from: String
+        var to: String
+        var expected: String
+        var testDescription: String { expected }
+    }
+
+    static let bad: [Bad] = [
+        Bad(from: "\"title\": \"T\"", to: "\"titel\": \"T\"", expected: "c.json: missing key `newsletter.title`"),
+        Bad(from: "\"subject\": \"{{title}}\",", to: "\"subject\": \"{{title}}\", \"extra\": 1,", expected: "c.json: unknown key `newsletter.extra`"),
+        Bad(from: "\"directory\": \"articles\"", to: "\"directory\": \"articles\", \"window\": 24", expected: "c.json: `articles.window` must be a string, found a number"),
+        Bad(from: "\"directory\": \"articles\"", to: "\"directory\": \"articles\", \"window\": \"1 day\"", expected: "c.json: `articles.window`: '1 day' is not a duration such as \"90m\", \"24h\" or \"7d\""),
+        Bad(from: "\"directory\": \"articles\"", to: "\"directory\": \"articles\", \"maxArticles\": \"5\"", expected: "c.json: `articles.maxArticles` must be a whole number, found a string"),
+        Bad(from: "\"directory\": \"articles\"", to: "\"directory\": \"articles\", \"maxArticles\": 0", expected: "c.json: `articles.maxArticles`: must be between 1 and 1000, found 0"),
+        Bad(from: "\"directory\": \"articles\"", to: "\"directory\": \"articles\", \"boilerplate\": {\"selectors\": [\"div > p\"]}", expected: "c.json: `articles.boilerplate.selectors[0]`: selector 'div > p': unexpected ' ' (combinators and pseudo-classes are not supported)"),
+        Bad(from: "\"directory\": \"articles\"", to: "\"directory\": \"articles\", \"boilerplate\": {\"textBlocks\": [\"(\"]}", expected: "c.json: `articles.boilerplate.textBlocks[0]`: '(' is not a valid regular expression"),
+        Bad(from: "\"T <t@example.org>\"", to: "\"T <not-an-address>\"", expected: "c.json: `newsletter.from`: 'not-an-address' is not a valid email address: it has no '@'"),
+        Bad(from: "\"https://e.org/u/{{token}}\"", to: "\"http://e.org/u/{{token}}\"", expected: "c.json: `newsletter.unsubscribeURL`: must be an https:// URL (RFC 8058 one-click unsubscribe needs https)"),
+        Bad(from: "\"subscribers\": {\"file\": \"subscribers.json\"}", to: "\"subscribers\": [\"subscribers.json\"]", expected: "c.json: `subscribers` must be an object, found an array"),
+        Bad(from: "\"templates\": {\"directory\": \"templates\"},", to: "", expected: "c.json: missing key `templates`"),
+        Bad(from: "\"subject\": \"{{title}}\",", to: "\"subject\": \"{{title}}\", \"timeZone\": \"Mars/Olympus\",", expected: "c.json: `newsletter.timeZone`: 'Mars/Olympus' is not a time zone name such as \"Europe/Paris\" or \"UTC\""),
+        Bad(from: "\"T\",", to: "\"T\",,", expected: "c.json:2:31: unexpected ','; expected a key in double quotes"),
+    ]
+
+    @Test("Bad configurations name the file and the key", arguments: bad)
+    func errors(_ example: Bad) {
+        let text = Self.minimal.replacingOccurrences(of: example.from, with: example.to)
+        #expect(text != Self.minimal)
+        do {
+            _ = try load(text)
+            Issue.record("loaded a bad configuration")
+        } catch {
+            #expect(error.description == example.expected)
+        }
+    }
+
+    @Test("A missing file is reported with its path")
+    func missingFile() {
+        do {
+            _ = try Configuration.load(from: "/nonexistent/config.json")
+            Issue.record("loaded a missing file")
+        } catch {
+            #expect(error.description == "/nonexistent/config.json: cannot read the configuration: No such file or directory")
+        }
+    }
+
+    @Test("Durations", arguments: [("90m", 5400.0), ("24h", 86_400.0), ("7d", 604_800.0), ("2w", 1_209_600.0), ("30s", 30.0), ("1.5h", 5400.0)])
+    func durations(_ example: (String, Double)) {
+        #expect(Configuration.parseDuration(example.0) == example.1)
+    }
+
+    @Test("Bad durations", arguments: ["", "h", "24", "-1h", "0h", "1y", "abc"])
+    func badDurations(_ text: String) {
+        #expect(Configuration.parseDuration(text) == nil)
+    }
+}
