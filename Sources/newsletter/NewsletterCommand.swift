@@ -7,9 +7,9 @@ struct NewsletterCommand: ParsableCommand {
         abstract: "Sends a daily digest of new articles to a list of subscribers.",
         discussion: """
             Exit codes: 0 done, 64 bad usage, 65 bad input data (configuration, templates, subscriber list), \
-            1 other failures.
+            75 try again later (another run holds the lock), 1 other failures.
             """,
         version: "0.1.0",
-        subcommands: [Preview.self, Articles.self]
+        subcommands: [Preview.self, Articles.self, Subscribers.self]
     )
 }

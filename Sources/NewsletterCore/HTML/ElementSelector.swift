@@ -29,13 +29,14 @@ public struct ElementSelector: Sendable, Equatable, CustomStringConvertible {
         description = text
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         guard !rest.isEmpty else { throw SelectorError(selector: text, reason: "it is empty") }
+        // Tag names are case-insensitive in HTML; class names and ids are not.
         func readName(_ rest: inout Substring) -> String {
             let name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ":" }
             rest = rest.dropFirst(name.count)
-            return name.lowercased()
+            return String(name)
         }
         if rest.first != "[" && rest.first != "." && rest.first != "#" {
-            let name = readName(&rest)
+            let name = readName(&rest).lowercased()
             guard !name.isEmpty else { throw SelectorError(selector: text, reason: "expected a tag name, '.', '#' or '['") }
             tag = name
         }

@@ -60,7 +60,7 @@ public enum HTMLParser {
             switch current.pointee.type {
             case XML_ELEMENT_NODE:
                 if depth >= maxDepth {
-                    nodes.append(.text(textContent(of: current)))
+                    nodes.append(.text(visibleText(of: current)))
                 } else {
                     nodes.append(.element(HTMLElement(
                         name: name(of: current), attributes: attributes(of: current),
@@ -101,9 +101,29 @@ public enum HTMLParser {
         return result
     }
 
-    private static func textContent(of node: xmlNodePtr) -> String {
-        guard let content = xmlNodeGetContent(node) else { return "" }
-        defer { nlxml_free(content) }
-        return String(cString: content)
+    /// The text below `node`, skipping the content of elements the sanitiser drops whole (scripts, styles,
+    /// frames, custom elements). Iterative, so that hostile nesting cannot exhaust the stack.
+    private static func visibleText(of node: xmlNodePtr) -> String {
+        var text = ""
+        var stack: [xmlNodePtr] = [node]
+        while let current = stack.popLast() {
+            switch current.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = current.pointee.content { text += String(cString: content) }
+            case XML_ELEMENT_NODE:
+                let tag = name(of: current)
+                if HTMLSanitizer.droppedTags.contains(tag) || tag.contains("-") { continue }
+                var children: [xmlNodePtr] = []
+                var child = current.pointee.children
+                while let next = child {
+                    children.append(next)
+                    child = next.pointee.next
+                }
+                stack.append(contentsOf: children.reversed())
+            default:
+                break
+            }
+        }
+        return text
     }
 }

@@ -41,6 +41,8 @@ public struct HTMLSanitizer {
     ]
 
     static let voidTags: Set<String> = ["br", "hr", "img", "wbr", "col"]
+    /// Block elements that text-block rules may remove; an inline `<strong>Share</strong>` in a sentence stays.
+    static let textBlockTags: Set<String> = ["div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figure", "figcaption", "dd", "dt", "td"]
     static let urlAttributes: Set<String> = ["href", "src", "cite"]
 
     public init(rules: BoilerplateRules) {
@@ -117,7 +119,7 @@ public struct HTMLSanitizer {
         guard !textBlockPatterns.isEmpty else { return nodes }
         return nodes.compactMap { node in
             guard case .element(var element) = node else { return node }
-            if !HTMLSanitizer.voidTags.contains(element.name), !containsImage(element) {
+            if HTMLSanitizer.textBlockTags.contains(element.name), !containsImage(element) {
                 let text = Sanitize.collapsedLine(element.textContent)
                 if !text.isEmpty {
                     let range = NSRange(text.startIndex..., in: text)

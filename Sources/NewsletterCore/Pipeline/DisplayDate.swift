@@ -25,6 +25,12 @@ public enum DisplayDate {
         return "\(p.year)-\(two(p.month))-\(two(p.day))"
     }
 
+    /// `2024-02-02 05:48`
+    public static func isoMinute(_ date: Date, _ zone: TimeZone) -> String {
+        let p = parts(date, zone)
+        return "\(p.year)-\(two(p.month))-\(two(p.day)) \(two(p.hour)):\(two(p.minute))"
+    }
+
     /// `Friday, 2 February 2024`
     public static func long(_ date: Date, _ zone: TimeZone) -> String {
         let p = parts(date, zone)

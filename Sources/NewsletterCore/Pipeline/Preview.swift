@@ -42,13 +42,13 @@ public struct Preview {
         let subscriber: Subscriber
         if let recipient {
             let address = try EmailAddress(recipient)
-            if let found = list.active.first(where: { $0.address.normalized == address.normalized }) {
+            if let found = list.subscriber(for: address) {
                 subscriber = found
             } else {
                 warnings.append("\(recipient) is not an active subscriber in \(configuration.subscribers.file); previewing without a name")
                 subscriber = Subscriber(address: address)
             }
-        } else if let first = list.active.first {
+        } else if let first = list.subscribers().first {
             subscriber = first
         } else {
             warnings.append("\(configuration.subscribers.file) has no active subscriber; previewing for a placeholder address")

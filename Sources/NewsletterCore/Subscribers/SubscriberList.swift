@@ -3,19 +3,35 @@
 /// The file is an array of objects: `email` (required), `name` (optional string), `subscribed` (optional
 /// boolean, default true), and any other keys, kept for templates. A file that is not JSON or not an array is
 /// rejected whole; a bad entry is skipped with a warning naming its position and email; everyone else is served.
+///
+/// Reading is lean enough for a million entries: one pass validates every entry and keeps, per address, only
+/// its first entry's byte range and whether any entry unsubscribed it; ``subscribers()`` then builds the active
+/// subscribers from those ranges when they are needed (`check` never needs them).
 public struct SubscriberList: Sendable {
-    /// The subscribers to send to, in file order, one per address.
-    public var active: [Subscriber] = []
-    /// Addresses (normalised) that asked not to receive anything.
-    public var unsubscribedCount = 0
+    /// The file's bytes; entries are re-read from them by range.
+    let bytes: [UInt8]
+    /// The file's name, for messages.
+    public let file: String
+    /// One record per distinct address, in order of first appearance.
+    var addresses: [AddressRecord] = []
     /// Entries skipped, each with its warning.
-    public var warnings: [SubscriberWarning] = []
-    /// Notices about duplicates that were merged.
-    public var notices: [SubscriberWarning] = []
+    public private(set) var warnings: [SubscriberWarning] = []
+    /// Duplicates merged into an earlier entry, each with a notice.
+    public private(set) var notices: [SubscriberWarning] = []
     /// The number of entries in the file.
-    public var entryCount = 0
+    public private(set) var entryCount = 0
 
-    public init() {}
+    struct AddressRecord: Sendable {
+        var start: Int
+        var end: Int
+        var position: Int32
+        var isUnsubscribed: Bool
+    }
+
+    /// The number of addresses that will receive the digest.
+    public var activeCount: Int { addresses.count - unsubscribedCount }
+    /// The number of addresses that asked not to receive anything.
+    public var unsubscribedCount: Int { addresses.reduce(0) { $0 + ($1.isUnsubscribed ? 1 : 0) } }
 
     /// Reads the list at `path`.
     ///
@@ -27,55 +43,77 @@ public struct SubscriberList: Sendable {
         } catch {
             throw .unreadable(file: path, reason: error.reason)
         }
-        return try parse(bytes, file: path)
+        return try SubscriberList(bytes: bytes, file: path)
     }
 
     /// Parses a list from `bytes`; `file` names it in messages.
-    public static func parse(_ bytes: [UInt8], file: String) throws(SubscriberListError) -> SubscriberList {
-        var list = SubscriberList()
+    public init(bytes: [UInt8], file: String) throws(SubscriberListError) {
+        self.bytes = bytes
+        self.file = file
         var reader = JSONReader(bytes: bytes)
-        // First pass: validate the syntax of the whole file before using any of it, so that a broken file is
-        // refused before anything is sent.
-        var entries: [(position: Int, value: JSONValue)] = []
+        // Addresses compare case-insensitively; the map holds a hash of the normalised address, and a hit is
+        // confirmed against the earlier entry's bytes, so a hash collision can never merge two people.
+        var indexByHash: [Int: [Int32]] = [:]
         do {
             try reader.beginArray(what: "an array of subscribers")
             var position = 0
-            while let (value, _) = try reader.nextArrayElement(isFirst: position == 0) {
+            while let (value, range) = try reader.nextArrayElement(isFirst: position == 0) {
                 position += 1
-                entries.append((position, value))
+                switch SubscriberList.entry(value, position: position, file: file) {
+                case .failure(let warning):
+                    warnings.append(warning)
+                case .success(let (subscriber, isSubscribed)):
+                    let key = subscriber.address.normalized
+                    let hash = key.hashValue
+                    if let existing = indexByHash[hash]?.first(where: { self.normalizedAddress(at: Int($0)) == key }) {
+                        let first = addresses[Int(existing)]
+                        notices.append(SubscriberWarning(
+                            file: file, position: position, email: subscriber.address.description,
+                            message: "duplicate of entry \(first.position); the first spelling and name are kept"
+                                + (isSubscribed ? "" : ", and the address is unsubscribed")))
+                        if !isSubscribed { addresses[Int(existing)].isUnsubscribed = true }
+                        continue
+                    }
+                    indexByHash[hash, default: []].append(Int32(addresses.count))
+                    addresses.append(AddressRecord(start: range.lowerBound, end: range.upperBound, position: Int32(position), isUnsubscribed: !isSubscribed))
+                }
             }
+            entryCount = position
             try reader.expectEnd()
         } catch {
             throw .syntax(file: file, error)
         }
-        list.entryCount = entries.count
+    }
 
-        var indexByAddress: [String: Int] = [:]
-        var unsubscribed: Set<String> = []
-        for (position, value) in entries {
-            switch SubscriberList.entry(value, position: position, file: file) {
-            case .failure(let warning):
-                list.warnings.append(warning)
-            case .success(let (subscriber, isSubscribed)):
-                let key = subscriber.address.normalized
-                if !isSubscribed {
-                    unsubscribed.insert(key)
-                }
-                if let existing = indexByAddress[key] {
-                    list.notices.append(SubscriberWarning(
-                        file: file, position: position, email: subscriber.address.description,
-                        message: "duplicate of entry \(existing + 1); the first spelling and name are kept"))
-                    continue
-                }
-                indexByAddress[key] = position - 1
-                if isSubscribed { list.active.append(subscriber) }
-            }
+    /// The entry at `record`, parsed again from its bytes (it was valid the first time).
+    func subscriber(_ record: AddressRecord) -> Subscriber? {
+        guard let value = try? JSONReader.parse(Array(bytes[record.start..<record.end])),
+            case .success(let (subscriber, _)) = SubscriberList.entry(value, position: Int(record.position), file: file)
+        else { return nil }
+        return subscriber
+    }
+
+    private func normalizedAddress(at index: Int) -> String? {
+        subscriber(addresses[index])?.address.normalized
+    }
+
+    /// The subscribers to send to, in file order, one per address.
+    public func subscribers() -> [Subscriber] {
+        addresses.compactMap { $0.isUnsubscribed ? nil : subscriber($0) }
+    }
+
+    /// The active subscriber with `address`, if there is one.
+    public func subscriber(for address: EmailAddress) -> Subscriber? {
+        let key = address.normalized
+        for record in addresses where !record.isUnsubscribed {
+            if let subscriber = subscriber(record), subscriber.address.normalized == key { return subscriber }
         }
-        if !unsubscribed.isEmpty {
-            list.active.removeAll { unsubscribed.contains($0.address.normalized) }
-        }
-        list.unsubscribedCount = unsubscribed.count
-        return list
+        return nil
+    }
+
+    /// Whether `address` is listed and has not unsubscribed.
+    public func isActive(_ address: EmailAddress) -> Bool {
+        subscriber(for: address) != nil
     }
 
     static func entry(_ value: JSONValue, position: Int, file: String) -> Result<(Subscriber, Bool), SubscriberWarning> {

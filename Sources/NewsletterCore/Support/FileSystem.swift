@@ -103,6 +103,13 @@ public enum FileSystem {
         close(fd)
     }
 
+    /// The permission bits of a file, or nil when it cannot be examined.
+    public static func mode(of path: String) -> mode_t? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return info.st_mode & 0o7777
+    }
+
     /// The text of the current `errno`.
     public static func errnoText() -> String {
         String(cString: strerror(errno))

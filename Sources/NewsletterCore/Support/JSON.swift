@@ -62,7 +62,7 @@ public struct JSONSyntaxError: Error, Equatable, CustomStringConvertible, Sendab
 public struct JSONReader {
     let bytes: [UInt8]
     /// The offset of the next unread byte.
-    public private(set) var offset: Int = 0
+    public internal(set) var offset: Int = 0
     /// Nesting deeper than this is refused rather than risking the stack.
     let maxDepth = 512
 
@@ -116,6 +116,44 @@ public struct JSONReader {
         let start = offset
         let value = try readValue()
         return (value, start..<offset)
+    }
+
+    /// One member of an object with where its key and value stand, for edits that keep the rest of a file.
+    public struct MemberRange: Sendable, Equatable {
+        public var key: String
+        /// The offset of the key's opening quote.
+        public var keyStart: Int
+        /// The bytes of the value.
+        public var valueRange: Range<Int>
+    }
+
+    /// The members of the object that starts at `start`, with their byte ranges.
+    public static func objectMembers(in bytes: [UInt8], at start: Int) throws(JSONSyntaxError) -> [MemberRange] {
+        var reader = JSONReader(bytes: bytes)
+        reader.offset = start
+        reader.skipWhitespace()
+        guard reader.offset < bytes.count, bytes[reader.offset] == UInt8(ascii: "{") else { throw reader.error("expected an object") }
+        reader.offset += 1
+        var members: [MemberRange] = []
+        while true {
+            reader.skipWhitespace()
+            guard reader.offset < bytes.count else { throw reader.error("unexpected end of file; expected '}'") }
+            if bytes[reader.offset] == UInt8(ascii: "}") { return members }
+            if bytes[reader.offset] == UInt8(ascii: ",") {
+                reader.offset += 1
+                continue
+            }
+            let keyStart = reader.offset
+            guard bytes[reader.offset] == UInt8(ascii: "\"") else { throw reader.error("expected a key") }
+            let key = try reader.readString()
+            reader.skipWhitespace()
+            guard reader.offset < bytes.count, bytes[reader.offset] == UInt8(ascii: ":") else { throw reader.error("expected ':'") }
+            reader.offset += 1
+            reader.skipWhitespace()
+            let valueStart = reader.offset
+            _ = try reader.readValue()
+            members.append(MemberRange(key: key, keyStart: keyStart, valueRange: valueStart..<reader.offset))
+        }
     }
 
     /// Reads one value at the current position.
@@ -240,7 +278,7 @@ public struct JSONReader {
         return String(decoding: bytes[start..<offset], as: UTF8.self)
     }
 
-    private mutating func readString() throws(JSONSyntaxError) -> String {
+    mutating func readString() throws(JSONSyntaxError) -> String {
         offset += 1
         var result: [UInt8] = []
         var runStart = offset
@@ -322,7 +360,7 @@ public struct JSONReader {
         return value
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while offset < bytes.count {
             switch bytes[offset] {
             case 0x20, 0x09, 0x0A, 0x0D: offset += 1
@@ -372,5 +410,29 @@ public struct JSONReader {
             index += 1
         }
         return (line, column)
+    }
+}
+
+extension JSONValue {
+    /// `text` as a JSON string literal: quotes, backslashes and control characters escaped, everything else as is.
+    public static func encodeString(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                    let hex = String(scalar.value, radix: 16)
+                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
     }
 }

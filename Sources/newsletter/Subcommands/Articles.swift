@@ -20,7 +20,7 @@ extension NewsletterCommand {
             }
             let zone = configuration.newsletter.timeZone
             for article in collection.articles {
-                print("\(DisplayDate.iso(article.published, zone)) \(DisplayDate.short(article.published, zone).split(separator: " ").last ?? "")  \(article.title)")
+                print("\(DisplayDate.isoMinute(article.published, zone))  \(article.title)")
                 print("    \(article.link?.absoluteString ?? "(not linked: '\(article.url)' is not an http(s) URL)")  [\((article.file as NSString).lastPathComponent)]")
             }
             for skipped in collection.skipped { print("skipped: \(skipped)") }

@@ -21,7 +21,7 @@ extension NewsletterCommand {
         @Option(help: ArgumentHelp("Also write the plain-text body here.", valueName: "file"))
         var text: String?
 
-        @Flag(help: "Use fixed Message-ID and boundary values, so that two previews compare equal.")
+        @Flag(name: .customLong("fixed-ids"), help: "Use fixed Message-ID and boundary values, so that two previews compare equal.")
         var fixedIDs = false
 
         func run() throws {

@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import NewsletterCore
+
+extension NewsletterCommand {
+    struct Subscribers: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check, list and edit the subscriber list (subscribers.file).",
+            subcommands: [Check.self, List.self, Add.self, Unsubscribe.self, Remove.self])
+    }
+}
+
+/// Where the subscriber list is: `--file`, or `subscribers.file` of the configuration.
+struct SubscriberFileOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "file"))
+    var config: String = "config.json"
+
+    @Option(name: .long, help: ArgumentHelp("The subscriber list to use instead of the configuration's subscribers.file.", valueName: "file"))
+    var file: String?
+
+    func path() throws -> String {
+        if let file { return file }
+        do {
+            return try Configuration.load(from: config).subscribers.file
+        } catch {
+            throw Terminal.fail(error)
+        }
+    }
+
+    func load() throws -> SubscriberList {
+        do {
+            return try SubscriberList.load(from: try path())
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw Terminal.fail(error)
+        }
+    }
+}
+
+/// Parses an address given on the command line, as a usage error when it is not valid.
+func parseAddress(_ text: String) throws -> EmailAddress {
+    do {
+        return try EmailAddress(text)
+    } catch {
+        throw ValidationError(error.description)
+    }
+}
+
+/// Applies one edit under the list's lock and writes the file atomically.
+func edit(_ edit: SubscriberFileEditor.Edit, options: SubscriberFileOptions) throws {
+    let path = try options.path()
+    do {
+        let lock = try FileLock.acquire(path + ".lock", timeout: 10, holder: "newsletter subscribers")
+        defer { lock.release() }
+        let bytes = try FileSystem.readAll(path)
+        let outcome = try SubscriberFileEditor.apply(edit, to: bytes, file: path)
+        if outcome.changed {
+            try FileSystem.writeAtomically(outcome.bytes, to: path, mode: FileSystem.mode(of: path) ?? 0o644)
+        }
+        print("\(path): \(outcome.summary)")
+    } catch let error as FileLock.LockError {
+        Terminal.error("error: \(error)")
+        throw ExitCode(75)
+    } catch let error as SubscriberFileEditor.EditError {
+        Terminal.error("error: \(error)")
+        throw ExitCode(65)
+    } catch {
+        throw Terminal.fail(error)
+    }
+}
+
+extension NewsletterCommand.Subscribers {
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read the list strictly and report every problem; exit 65 when the file is rejected.")
+
+        @OptionGroup var options: SubscriberFileOptions
+
+        func run() throws {
+            let list = try options.load()
+            for warning in list.warnings { Terminal.warning(warning.description) }
+            for notice in list.notices { Terminal.error("notice: \(notice)") }
+            let skipped = list.warnings.count
+            print("\(list.file): \(list.activeCount) active, \(list.unsubscribedCount) unsubscribed, \(skipped) skipped, "
+                + "\(list.notices.count) duplicate\(list.notices.count == 1 ? "" : "s") (of \(list.entryCount) entries)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the active subscribers, one a line: address, tab, name.")
+
+        @OptionGroup var options: SubscriberFileOptions
+
+        @Flag(help: "Print a JSON array of {email, name} objects instead.")
+        var json = false
+
+        func run() throws {
+            let list = try options.load()
+            for warning in list.warnings { Terminal.warning(warning.description) }
+            var output = ""
+            let subscribers = list.subscribers()
+            if json {
+                output = "[\n" + subscribers.map { subscriber in
+                    "  { \"email\": \(JSONValue.encodeString(subscriber.address.description))"
+                        + (subscriber.name.map { ", \"name\": \(JSONValue.encodeString($0))" } ?? "") + " }"
+                }.joined(separator: ",\n") + (subscribers.isEmpty ? "]\n" : "\n]\n")
+            } else {
+                for subscriber in subscribers {
+                    output += subscriber.address.description + (subscriber.name.map { "\t" + $0 } ?? "") + "\n"
+                }
+            }
+            FileHandle.standardOutput.write(Data(output.utf8))
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a subscriber (or re-subscribe one), editing the file in place.")
+
+        @OptionGroup var options: SubscriberFileOptions
+
+        @Argument(help: "The address to add.")
+        var email: String
+
+        @Option(help: "The subscriber's name.")
+        var name: String?
+
+        func run() throws {
+            try edit(.add(try parseAddress(email), name: name), options: options)
+        }
+    }
+
+    struct Unsubscribe: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a subscriber \"subscribed\": false, keeping the entry.")
+
+        @OptionGroup var options: SubscriberFileOptions
+
+        @Argument(help: "The address to unsubscribe.")
+        var email: String
+
+        func run() throws {
+            try edit(.unsubscribe(try parseAddress(email)), options: options)
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove every entry of an address from the file.")
+
+        @OptionGroup var options: SubscriberFileOptions
+
+        @Argument(help: "The address to remove.")
+        var email: String
+
+        func run() throws {
+            try edit(.remove(try parseAddress(email)), options: options)
+        }
+    }
+}
