@@ -67,5 +67,10 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "NewsletterCLITests",
+            dependencies: ["newsletter", "NewsletterCore"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+struct SubscribersCommandTests {
+    static var fixtures: String { CLI.repositoryRoot + "/Tests/NewsletterCoreTests/Fixtures/subscribers" }
+
+    @Test("check prints one line per mistake and a summary; exit 0 when entries were only skipped")
+    func checkMistakes() throws {
+        let result = try CLI.run(["subscribers", "check", "--file", Self.fixtures + "/mistakes.json"])
+        #expect(result.status == 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 10)
+        #expect(lines.filter { $0.hasPrefix("warning: ") }.count == 8)
+        #expect(lines.filter { $0.hasPrefix("notice: ") }.count == 2)
+        #expect(result.stdout.hasSuffix("mistakes.json: 2 active, 1 unsubscribed, 8 skipped, 2 duplicates (of 13 entries)\n"))
+    }
+
+    @Test("check rejects a broken file with exit 65 and file:line:column")
+    func checkBroken() throws {
+        let result = try CLI.run(["subscribers", "check", "--file", Self.fixtures + "/broken.json"])
+        #expect(result.status == 65)
+        #expect(result.stderr == "error: \(Self.fixtures)/broken.json:4:1: unexpected ']' after a trailing ','\n")
+        #expect(result.stdout == "")
+    }
+
+    @Test("add, unsubscribe and remove edit the file in place; a broken file is left untouched")
+    func edits() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/s.json"
+        try "[\n  { \"email\": \"a@example.com\" }\n]\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["subscribers", "add", "b@example.com", "--name", "Bee", "--file", file]).status == 0)
+        #expect(try CLI.run(["subscribers", "unsubscribe", "a@example.com", "--file", file]).status == 0)
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "[\n  { \"email\": \"a@example.com\", \"subscribed\": false },\n  { \"email\": \"b@example.com\", \"name\": \"Bee\" }\n]\n")
+        let list = try CLI.run(["subscribers", "list", "--file", file])
+        #expect(list.stdout == "b@example.com\tBee\n")
+        #expect(try CLI.run(["subscribers", "remove", "a@example.com", "--file", file]).status == 0)
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "[\n  { \"email\": \"b@example.com\", \"name\": \"Bee\" }\n]\n")
+
+        let broken = "[\n  { \"email\": \"a@example.com\" },\n]\n"
+        try broken.write(toFile: file, atomically: true, encoding: .utf8)
+        let refused = try CLI.run(["subscribers", "add", "c@example.com", "--file", file])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("s.json:3:1: unexpected ']' after a trailing ','; the file was not changed"))
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == broken)
+    }
+
+    @Test("An invalid address on the command line is a usage error (64)")
+    func badAddress() throws {
+        let result = try CLI.run(["subscribers", "add", "not-an-address", "--file", "/tmp/none.json"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("'not-an-address' is not a valid email address: it has no '@'"))
+    }
+
+    @Test("An edit waits for the list's lock and gives up with exit 75 while another run holds it")
+    func locked() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/s.json"
+        try "[]\n".write(toFile: file, atomically: true, encoding: .utf8)
+        // Hold the lock from another process (flock(1) from util-linux) for longer than the edit waits.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [file + ".lock", "sleep", "15"]
+        try holder.run()
+        defer { holder.terminate() }
+        Thread.sleep(forTimeInterval: 0.5)
+        let result = try CLI.run(["subscribers", "add", "x@example.com", "--file", file])
+        #expect(result.status == 75)
+        #expect(result.stderr.contains("s.json.lock is locked by another run"))
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "[]\n")
+    }
+}
