@@ -11,6 +11,10 @@ public struct Configuration: Sendable {
     public var articles: Articles
     public var templates: Templates
     public var subscribers: Subscribers
+    /// `smtp.*`: how to reach the mail server; nil when the file has no `smtp` section (then `send` refuses).
+    public var smtp: SMTPSettings?
+    /// `state.directory`: where editions and their journals are kept; nil when absent (then `send` refuses).
+    public var stateDirectory: String?
 
     /// `newsletter.*`: who sends, what the subject says, how to unsubscribe.
     public struct Newsletter: Sendable {
@@ -177,6 +181,15 @@ extension Configuration {
             secretEnv: try subscribers.string("secretEnv") ?? "NEWSLETTER_SECRET",
             secretFile: try subscribers.string("secretFile").map(resolve))
         try subscribers.finish()
+
+        if var smtp = try root.object("smtp") {
+            self.smtp = try SMTPSettings(reading: &smtp, resolve: resolve)
+            try smtp.finish()
+        }
+        if var state = try root.object("state") {
+            stateDirectory = resolve(try state.requiredString("directory"))
+            try state.finish()
+        }
 
         try root.finish()
     }

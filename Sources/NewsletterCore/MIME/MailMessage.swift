@@ -100,21 +100,24 @@ public struct MailMessage: Sendable {
         return HeaderEncoding.encodedWords(phrase, firstLineUsed: "List-Id: ".count) + [id]
     }
 
-    /// The whole message in wire form: CRLF line ends, every line at most 76 characters.
+    /// The whole message in wire form: CRLF line ends, every body line at most 76 characters.
     public func serialized() -> [UInt8] {
         let textEncoding = BodyEncoding.choose(for: textBody)
         let htmlEncoding = BodyEncoding.choose(for: htmlBody)
-        var message = headerBlock()
-        message += "\r\nThis is a multi-part message in MIME format.\r\n"
-        message += "\r\n--\(boundary)\r\n"
-        message += "Content-Type: text/plain; charset=UTF-8\r\n"
-        message += "Content-Transfer-Encoding: \(textEncoding.rawValue)\r\n\r\n"
-        message += textEncoding.encode(textBody)
-        message += "\r\n--\(boundary)\r\n"
-        message += "Content-Type: text/html; charset=UTF-8\r\n"
-        message += "Content-Transfer-Encoding: \(htmlEncoding.rawValue)\r\n\r\n"
-        message += htmlEncoding.encode(htmlBody)
-        message += "\r\n--\(boundary)--\r\n"
-        return Array(message.utf8)
+        var message: [UInt8] = []
+        message.reserveCapacity(htmlBody.utf8.count * 3 / 2 + textBody.utf8.count * 3 / 2 + 2048)
+        func add(_ text: String) { message.append(contentsOf: text.utf8) }
+        add(headerBlock())
+        add("\r\nThis is a multi-part message in MIME format.\r\n")
+        add("\r\n--\(boundary)\r\n")
+        add("Content-Type: text/plain; charset=UTF-8\r\n")
+        add("Content-Transfer-Encoding: \(textEncoding.rawValue)\r\n\r\n")
+        message.append(contentsOf: textEncoding.encodedBytes(textBody))
+        add("\r\n--\(boundary)\r\n")
+        add("Content-Type: text/html; charset=UTF-8\r\n")
+        add("Content-Transfer-Encoding: \(htmlEncoding.rawValue)\r\n\r\n")
+        message.append(contentsOf: htmlEncoding.encodedBytes(htmlBody))
+        add("\r\n--\(boundary)--\r\n")
+        return message
     }
 }

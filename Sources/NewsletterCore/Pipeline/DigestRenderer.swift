@@ -46,7 +46,6 @@ public struct DigestRenderer {
             "title": configuration.newsletter.title,
             "date": DisplayDate.iso(date, zone),
             "dateLong": DisplayDate.long(date, zone),
-            "articles": articleContexts,
             "articleCount": articles.count,
             "articleCountText": articles.count == 1 ? "1 new article" : "\(articles.count) new articles",
             "hasArticles": !articles.isEmpty,
@@ -55,6 +54,20 @@ public struct DigestRenderer {
             "fromName": configuration.newsletter.from.displayName ?? configuration.newsletter.title,
             "fromEmail": configuration.newsletter.from.address.description,
         ]
+        // The article partials are the same for every reader: render them once per edition, here, and hand the
+        // results to the per-subscriber render as `renderedHTML` and `renderedText`.
+        base["articles"] = articleContexts.map { article -> [String: Any] in
+            var context = base.merging(article) { $1 }
+            // A partial's file ends with a newline that the digest template's own line already gives.
+            func rendered(_ name: String) -> String {
+                var text = templates.partial(name, context) ?? ""
+                if text.hasSuffix("\n") { text.removeLast() }
+                return text
+            }
+            context["renderedHTML"] = rendered(TemplateSet.articleHTMLPartial)
+            context["renderedText"] = rendered(TemplateSet.articleTextPartial)
+            return article.merging(["renderedHTML": context["renderedHTML"]!, "renderedText": context["renderedText"]!]) { $1 }
+        }
         if let mailto = configuration.newsletter.unsubscribeMailto { base["unsubscribeMailto"] = mailto.description }
         base["subject"] = templates.subjectLine(base)
         baseContext = base

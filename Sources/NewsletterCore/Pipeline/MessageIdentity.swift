@@ -23,12 +23,21 @@ public struct RandomMessageIdentity: MessageIdentity {
         "=_nl_" + RandomMessageIdentity.hex(12)
     }
 
+    /// `count` random bytes as lowercase hex, drawn eight at a time from the system generator.
     static func hex(_ count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
-        }.joined()
+        var text = ""
+        var remaining = count
+        while remaining > 0 {
+            let word = generator.next()
+            let take = min(8, remaining)
+            for index in 0..<take {
+                let byte = UInt8(truncatingIfNeeded: word >> (8 * UInt64(index)))
+                text += (byte < 16 ? "0" : "") + String(byte, radix: 16)
+            }
+            remaining -= take
+        }
+        return text
     }
 }
 

@@ -61,6 +61,16 @@ public struct TemplateSet: Sendable {
         }
     }
 
+    /// The partial rendered once per article and edition (`{{{renderedHTML}}}` in the digest template).
+    public static let articleHTMLPartial = "partials/article.html"
+    /// The plain-text counterpart (`{{{renderedText}}}`).
+    public static let articleTextPartial = "partials/article.txt"
+
+    /// Renders the template `name` if it exists.
+    public func partial(_ name: String, _ context: [String: Any]) -> String? {
+        library.getTemplate(named: name).map { $0.render(context, library: library) }
+    }
+
     /// Renders the HTML body.
     public func html(_ context: [String: Any]) -> String {
         library.render(context, withTemplate: htmlName) ?? ""

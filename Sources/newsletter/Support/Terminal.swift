@@ -21,7 +21,7 @@ enum Terminal {
     static func fail(_ error: any Error) -> ExitCode {
         Terminal.error("error: \(error)")
         switch error {
-        case is ConfigurationError, is RenderError, is SubscriberListError, is SecretError, is EmailAddressError:
+        case is ConfigurationError, is RenderError, is SubscriberListError, is SecretError, is EmailAddressError, is JSONSyntaxError:
             return ExitCode(65)
         default:
             return ExitCode(1)

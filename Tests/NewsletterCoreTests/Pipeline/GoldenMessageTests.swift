@@ -61,7 +61,18 @@ struct GoldenMessageTests {
             return
         }
         let expected = try FileSystem.readAll(Fixtures.directory + "/golden/\(name).eml")
-        #expect(bytes == expected, "differs from \(sourcePath); if the change is intended, re-record with RECORD_GOLDEN=1")
+        guard bytes != expected else { return }
+        // Say where it differs, briefly, and keep the actual message for a diff.
+        let actualPath = NSTemporaryDirectory() + "\(name).actual.eml"
+        try FileSystem.writeAtomically(bytes, to: actualPath)
+        let actualLines = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\r\n")
+        let expectedLines = String(decoding: expected, as: UTF8.self).components(separatedBy: "\r\n")
+        let line = zip(actualLines, expectedLines).enumerated().first { $1.0 != $1.1 }?.offset ?? min(actualLines.count, expectedLines.count)
+        Issue.record("""
+            \(name).eml differs at line \(line + 1): got '\(line < actualLines.count ? actualLines[line] : "(end)")', \
+            expected '\(line < expectedLines.count ? expectedLines[line] : "(end)")'. Actual message: \(actualPath). \
+            If the change is intended, re-record with RECORD_GOLDEN=1 and review the diff of \(sourcePath).
+            """)
     }
 }
 

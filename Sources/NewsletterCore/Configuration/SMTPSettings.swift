@@ -1,0 +1,106 @@
+import Foundation
+
+/// `smtp.*`: the server, its security, credentials, and how hard to push it.
+public struct SMTPSettings: Sendable, Equatable {
+    /// How the connection is protected.
+    public enum Security: String, Sendable {
+        /// Plain connection upgraded with STARTTLS, which is required: a server that does not offer it is an error.
+        case starttls
+        /// TLS from the first byte (`smtps://`, port 465).
+        case tls
+        /// No TLS at all; allowed only for a server on this machine (loopback).
+        case none
+    }
+
+    /// `smtp://host:port` or `smtps://host:port`.
+    public var url: String
+    public var security: Security
+    /// A PEM file of trusted CAs; the system store otherwise. Certificates are always verified.
+    public var caFile: String?
+    public var username: String?
+    /// The environment variable holding the password.
+    public var passwordEnv: String?
+    /// A file holding the password, used when `passwordEnv` is not set.
+    public var passwordFile: String?
+    /// The envelope sender (MAIL FROM), where bounces go; `newsletter.from` by default.
+    public var envelopeFrom: EmailAddress?
+    /// Parallel connections.
+    public var connections: Int
+    /// Messages sent over one connection before it is closed and a new one opened.
+    public var messagesPerConnection: Int
+    /// A global rate limit, if any.
+    public var messagesPerSecond: Double?
+    /// How long to wait for the server to answer one command (and to connect).
+    public var timeoutSeconds: Int
+    /// How many times one recipient is retried after a temporary failure, within one run.
+    public var retries: Int
+    /// The first retry's delay; each further retry waits twice as long.
+    public var retryDelaySeconds: Double
+
+    /// The host part of ``url``.
+    public var host: String { URLComponents(string: url)?.host ?? "" }
+
+    init(reading reader: inout ConfigurationReader, resolve: (String) -> String) throws(ConfigurationError) {
+        let file = reader.file
+        url = try reader.requiredString("url")
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), ["smtp", "smtps"].contains(scheme),
+            let host = components.host, !host.isEmpty
+        else {
+            throw .invalidValue(file: file, key: "smtp.url", reason: "'\(url)' is not an smtp:// or smtps:// URL with a host")
+        }
+        let securityText = try reader.string("security") ?? (scheme == "smtps" ? "tls" : "starttls")
+        guard let security = Security(rawValue: securityText) else {
+            throw .invalidValue(file: file, key: "smtp.security", reason: "must be \"starttls\", \"tls\" or \"none\", found \"\(securityText)\"")
+        }
+        self.security = security
+        if security == .tls && scheme != "smtps" {
+            throw .invalidValue(file: file, key: "smtp.security", reason: "\"tls\" (implicit TLS) needs an smtps:// URL")
+        }
+        if security != .tls && scheme == "smtps" {
+            throw .invalidValue(file: file, key: "smtp.security", reason: "an smtps:// URL is implicit TLS: use \"tls\"")
+        }
+        if security == .none && !SMTPSettings.isLoopback(host) {
+            throw .invalidValue(file: file, key: "smtp.security", reason: "\"none\" sends mail and passwords in clear text and is allowed only for a loopback host, not \(host)")
+        }
+        caFile = try reader.string("caFile").map(resolve)
+        username = try reader.string("username")
+        passwordEnv = try reader.string("passwordEnv")
+        passwordFile = try reader.string("passwordFile").map(resolve)
+        if let text = try reader.string("envelopeFrom") {
+            do {
+                envelopeFrom = try EmailAddress(text)
+            } catch {
+                throw .invalidValue(file: file, key: "smtp.envelopeFrom", reason: error.description)
+            }
+        }
+        connections = try reader.integer("connections", in: 1...64) ?? 4
+        messagesPerConnection = try reader.integer("messagesPerConnection", in: 1...1_000_000) ?? 100
+        messagesPerSecond = try reader.number("messagesPerSecond", in: 0.01...1_000_000)
+        timeoutSeconds = try reader.integer("timeoutSeconds", in: 1...3600) ?? 60
+        retries = try reader.integer("retries", in: 0...20) ?? 3
+        retryDelaySeconds = try reader.number("retryDelaySeconds", in: 0...3600) ?? 5
+    }
+
+    /// Whether `host` names this machine: localhost, 127.0.0.0/8 or ::1.
+    public static func isLoopback(_ host: String) -> Bool {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        if bare == "localhost" || bare == "::1" { return true }
+        let parts = bare.split(separator: ".")
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    }
+
+    /// The password from `passwordEnv` or `passwordFile`, if configured.
+    public func password(environment: [String: String]) throws(ConfigurationError) -> String? {
+        if let variable = passwordEnv, let value = environment[variable], !value.isEmpty { return value }
+        if let passwordFile {
+            do {
+                var bytes = try FileSystem.readAll(passwordFile)
+                while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
+                return String(decoding: bytes, as: UTF8.self)
+            } catch {
+                throw .invalidValue(file: passwordFile, key: "smtp.passwordFile", reason: "cannot read: \(error.reason)")
+            }
+        }
+        return nil
+    }
+}

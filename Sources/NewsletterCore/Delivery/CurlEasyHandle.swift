@@ -1,0 +1,175 @@
+import CCurl
+import CCurlShims
+import Foundation
+
+/// libcurl's global state, initialised exactly once before the first handle.
+enum Curl {
+    static let initialised: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    }()
+
+    /// The text libcurl gives for `code`.
+    static func describe(_ code: CURLcode) -> String {
+        String(cString: curl_easy_strerror(code))
+    }
+}
+
+/// A linked list of strings for options such as `CURLOPT_MAIL_RCPT`, freed with its owner.
+///
+/// curl does not copy an slist: it must live until the transfer that uses it has finished.
+final class CurlStringList {
+    private(set) var pointer: UnsafeMutablePointer<curl_slist>?
+
+    init(_ strings: [String]) {
+        for string in strings { pointer = curl_slist_append(pointer, string) }
+    }
+
+    deinit { curl_slist_free_all(pointer) }
+}
+
+/// The message being uploaded by one handle, read by curl through ``curlReadCallback``.
+final class UploadBuffer {
+    let bytes: [UInt8]
+    var offset = 0
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+}
+
+/// curl's read callback: copies the next part of the message into curl's buffer. Non-capturing and
+/// nonisolated, as a C callback must be; the buffer comes through the opaque pointer.
+let curlReadCallback: @convention(c) (UnsafeMutablePointer<CChar>, Int, Int, UnsafeMutableRawPointer?) -> Int = {
+    destination, size, count, context in
+    guard let context else { return 0 }
+    let upload = Unmanaged<UploadBuffer>.fromOpaque(context).takeUnretainedValue()
+    let room = size * count
+    let remaining = upload.bytes.count - upload.offset
+    let length = min(room, remaining)
+    if length > 0 {
+        upload.bytes.withUnsafeBytes { source in
+            UnsafeMutableRawPointer(destination).copyMemory(from: source.baseAddress! + upload.offset, byteCount: length)
+        }
+        upload.offset += length
+    }
+    return length
+}
+
+/// curl's debug callback for `--verbose`: prints the SMTP dialogue to stderr with the AUTH exchange redacted,
+/// since it carries the password in base64.
+let curlDebugCallback: @convention(c) (UnsafeMutableRawPointer, curl_infotype, UnsafeMutablePointer<CChar>, Int, UnsafeMutableRawPointer?) -> Int32 = {
+    _, type, data, size, _ in
+    guard type == CURLINFO_TEXT || type == CURLINFO_HEADER_IN || type == CURLINFO_HEADER_OUT else { return 0 }
+    let text = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
+    let prefix = type == CURLINFO_HEADER_OUT ? "> " : (type == CURLINFO_HEADER_IN ? "< " : "* ")
+    var lines: [String] = []
+    for line in text.split(whereSeparator: \.isNewline) {
+        var shown = String(line)
+        let upper = shown.uppercased()
+        if type == CURLINFO_HEADER_OUT, upper.hasPrefix("AUTH ") {
+            shown = String(shown.split(separator: " ").prefix(2).joined(separator: " ")) + " [redacted]"
+        } else if type == CURLINFO_HEADER_OUT, !upper.hasPrefix("EHLO"), !upper.hasPrefix("MAIL"), !upper.hasPrefix("RCPT"),
+            !upper.hasPrefix("DATA"), !upper.hasPrefix("QUIT"), !upper.hasPrefix("STARTTLS"), !upper.hasPrefix("RSET"), !upper.hasPrefix("NOOP")
+        {
+            shown = "[redacted]"  // An AUTH LOGIN continuation: a base64 user name or password.
+        }
+        lines.append("curl: " + prefix + Sanitize.singleLine(shown))
+    }
+    FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    return 0
+}
+
+/// One libcurl easy handle: one SMTP connection that carries many messages.
+///
+/// Not `Sendable`: a handle belongs to the one loop that drives it. It keeps the recipient list, the upload
+/// buffer and the error buffer alive until its transfer has finished.
+final class CurlEasyHandle {
+    let handle: UnsafeMutableRawPointer
+    private var recipients: CurlStringList?
+    private(set) var upload: UploadBuffer?
+    /// curl writes error details here during a transfer, so it needs a stable address of its own.
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+
+    init() throws(DeliveryError) {
+        _ = Curl.initialised
+        guard let handle = curl_easy_init() else {
+            errorBuffer.deallocate()
+            throw .setup("curl_easy_init failed")
+        }
+        self.handle = handle
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
+
+    func set(_ option: CURLoption, _ value: Int) throws(DeliveryError) {
+        try check(ccurl_easy_setopt_long(handle, option, value), option)
+    }
+
+    func set(_ option: CURLoption, _ value: String) throws(DeliveryError) {
+        try check(ccurl_easy_setopt_string(handle, option, value), option)
+    }
+
+    private func check(_ code: CURLcode, _ option: CURLoption) throws(DeliveryError) {
+        guard code == CURLE_OK else { throw .setup("setting curl option \(option.rawValue) failed: \(Curl.describe(code))") }
+    }
+
+    /// Options that stay for the handle's life: server, security, credentials, timeouts.
+    func configure(_ settings: SMTPSettings, password: String?, verbose: Bool) throws(DeliveryError) {
+        try set(CURLOPT_URL, settings.url)
+        try set(CURLOPT_UPLOAD, 1)
+        try set(CURLOPT_NOSIGNAL, 1)
+        try set(CURLOPT_CONNECTTIMEOUT, settings.timeoutSeconds)
+        try set(CURLOPT_SERVER_RESPONSE_TIMEOUT, settings.timeoutSeconds)
+        try set(CURLOPT_LOW_SPEED_LIMIT, 1)
+        try set(CURLOPT_LOW_SPEED_TIME, settings.timeoutSeconds)
+        try set(CURLOPT_SSL_VERIFYPEER, 1)
+        try set(CURLOPT_SSL_VERIFYHOST, 2)
+        switch settings.security {
+        case .starttls: try set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))
+        case .tls: break
+        case .none: try set(CURLOPT_USE_SSL, Int(CURLUSESSL_NONE.rawValue))
+        }
+        if let caFile = settings.caFile { try set(CURLOPT_CAINFO, caFile) }
+        if let username = settings.username {
+            try set(CURLOPT_USERNAME, username)
+            if let password { try set(CURLOPT_PASSWORD, password) }
+        }
+        try check(ccurl_easy_setopt_read_function(handle, curlReadCallback), CURLOPT_READFUNCTION)
+        try check(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), CURLOPT_ERRORBUFFER)
+        if verbose {
+            try set(CURLOPT_VERBOSE, 1)
+            try check(ccurl_easy_setopt_debug_function(handle, curlDebugCallback), CURLOPT_DEBUGFUNCTION)
+        }
+    }
+
+    /// Prepares the next message: envelope, recipient, body, and whether to open a fresh connection or close it after.
+    func prepare(from: String, to: String, message: [UInt8], freshConnection: Bool, closeAfter: Bool) throws(DeliveryError) {
+        let recipients = CurlStringList(["<\(to)>"])
+        let upload = UploadBuffer(message)
+        self.recipients = recipients
+        self.upload = upload
+        errorBuffer[0] = 0
+        try set(CURLOPT_MAIL_FROM, "<\(from)>")
+        try check(ccurl_easy_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipients.pointer), CURLOPT_MAIL_RCPT)
+        try check(ccurl_easy_setopt_pointer(handle, CURLOPT_READDATA, Unmanaged.passUnretained(upload).toOpaque()), CURLOPT_READDATA)
+        try check(ccurl_easy_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(message.count)), CURLOPT_INFILESIZE_LARGE)
+        try set(CURLOPT_FRESH_CONNECT, freshConnection ? 1 : 0)
+        try set(CURLOPT_FORBID_REUSE, closeAfter ? 1 : 0)
+    }
+
+    /// The last SMTP reply code.
+    var responseCode: Int {
+        var code: Int = 0
+        _ = ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
+        return code
+    }
+
+    /// curl's error buffer for the last transfer.
+    var errorText: String {
+        String(cString: errorBuffer)
+    }
+}

@@ -1,0 +1,26 @@
+/// A failure that stops a whole delivery run: nothing more can be sent until the cause is fixed.
+public enum DeliveryError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// libcurl could not be set up.
+    case setup(String)
+    /// The server cannot be reached.
+    case connection(server: String, detail: String)
+    /// TLS failed: STARTTLS not offered, or the certificate is not trusted or does not match.
+    case tls(server: String, detail: String)
+    /// The server refused the credentials, or requires authentication that is not configured.
+    case authentication(server: String, detail: String)
+    /// The server refused the envelope sender.
+    case senderRejected(server: String, detail: String)
+    /// Too many recipients in a row failed permanently: something is wrong with every message.
+    case tooManyFailures(count: Int, lastReply: String)
+
+    public var description: String {
+        switch self {
+        case .setup(let detail): return "cannot set up libcurl: \(detail)"
+        case .connection(let server, let detail): return "cannot connect to \(server): \(detail)"
+        case .tls(let server, let detail): return "TLS with \(server) failed: \(detail); check smtp.security and smtp.caFile"
+        case .authentication(let server, let detail): return "\(server) refused the login: \(detail); check smtp.username and the password"
+        case .senderRejected(let server, let detail): return "\(server) refused the envelope sender: \(detail); check smtp.envelopeFrom / newsletter.from"
+        case .tooManyFailures(let count, let reply): return "\(count) recipients in a row failed permanently (last reply: \(reply)); stopping"
+        }
+    }
+}

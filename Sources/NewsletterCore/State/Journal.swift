@@ -1,0 +1,74 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The durable record of an edition's deliveries: one tab-separated line per recipient outcome, appended and
+/// flushed to disk (fdatasync) before the connections involved start another message.
+///
+/// ```
+/// sent    zhang.wei@example.com   <1a2b.c3d4@example.org>   2024-02-02T08:00:03Z
+/// failed  bob@example.net         2024-02-02T08:00:04Z      RCPT failed: 550 (curl 55, reply 550)
+/// ```
+/// A line cut short by a crash (no final newline) is ignored when read back: that recipient is still pending.
+public final class Journal {
+    public let path: String
+    private var fd: Int32 = -1
+
+    /// One recorded outcome.
+    public enum Entry: Equatable, Sendable {
+        case sent(messageID: String)
+        case failed(reply: String)
+    }
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    /// Reads the outcomes recorded so far, keyed by normalised address.
+    public func load() throws(FileSystem.IOError) -> [String: Entry] {
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        let bytes = try FileSystem.readAll(path)
+        var entries: [String: Entry] = [:]
+        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+        lines.removeLast()  // Empty after a final newline, or a line cut short by a crash.
+        for line in lines {
+            let fields = line.split(separator: 0x09, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            guard fields.count >= 3 else { continue }
+            switch fields[0] {
+            case "sent": entries[fields[1]] = .sent(messageID: fields[2])
+            case "failed": entries[fields[1]] = .failed(reply: fields.count > 3 ? fields[3] : "")
+            default: continue
+            }
+        }
+        return entries
+    }
+
+    /// Appends the outcomes in `results` and flushes them to disk; deferred recipients are not recorded.
+    public func append(_ results: [DeliveryResult], at date: Date) throws(FileSystem.IOError) {
+        if fd < 0 {
+            fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw FileSystem.IOError(path: path, reason: FileSystem.errnoText()) }
+        }
+        let time = DisplayDate.isoInstant(date)
+        var text = ""
+        for result in results {
+            switch result {
+            case .sent(let job):
+                text += "sent\t\(job.recipient.normalized)\t<\(job.messageID)>\t\(time)\n"
+            case .failed(let job, let reply):
+                text += "failed\t\(job.recipient.normalized)\t\(time)\t\(reply.replacingOccurrences(of: "\t", with: " "))\n"
+            case .deferred:
+                continue
+            }
+        }
+        guard !text.isEmpty else { return }
+        try FileSystem.writeFully(fd, Array(text.utf8), path: path)
+        guard fdatasync(fd) == 0 else { throw FileSystem.IOError(path: path, reason: FileSystem.errnoText()) }
+    }
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import NewsletterCore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Set by SIGTERM and SIGINT: finish the messages in flight, record them, exit 75.
+let stopRequested = Atomic<Bool>(false)
+
+extension NewsletterCommand {
+    struct Send: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send the digest to every active subscriber, exactly once; resumes an unfinished edition.",
+            discussion: """
+                Exit codes: 0 every active subscriber has an outcome (or nothing new to send), 75 some remain \
+                pending (run again: it resumes) or another send holds the lock, 1 the server stopped the run \
+                (connection, TLS, login), 65 bad input, 64 bad usage.
+                """)
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(name: .customLong("dry-run"), help: ArgumentHelp("Write each message to this folder as .eml instead of sending; contacts no server, changes no state.", valueName: "dir"))
+        var dryRun: String?
+
+        @Flag(help: "Send even when no new article was published since the last edition.")
+        var force = false
+
+        @Flag(help: "Print only errors and the final summary.")
+        var quiet = false
+
+        @Flag(help: "Show the SMTP dialogue on stderr (credentials redacted).")
+        var verbose = false
+
+        func run() throws {
+            let configuration = try options.loadConfiguration()
+            signal(SIGPIPE, SIG_IGN)
+            // A parent may have blocked these (some process launchers do); the run must hear them.
+            var stopSignals = sigset_t()
+            sigemptyset(&stopSignals)
+            sigaddset(&stopSignals, SIGTERM)
+            sigaddset(&stopSignals, SIGINT)
+            pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+            let handler: @convention(c) (Int32) -> Void = { _ in stopRequested.store(true, ordering: .relaxed) }
+            signal(SIGTERM, handler)
+            signal(SIGINT, handler)
+
+            let run = SendRun(
+                configuration: configuration,
+                options: SendRun.Options(now: options.instant, force: force, dryRunDirectory: dryRun, verbose: verbose))
+            let display = ProgressDisplay(isQuiet: quiet)
+            run.onProgress = { display.update($0) }
+            run.onWarning = { Terminal.warning($0) }
+            run.shouldStop = { stopRequested.load(ordering: .relaxed) }
+
+            let report: SendReport
+            do {
+                report = try run.run()
+            } catch let error as FileLock.LockError {
+                Terminal.error("error: \(error)")
+                throw ExitCode(75)
+            } catch let error as DeliveryError {
+                display.finish()
+                Terminal.error("error: \(error)")
+                Terminal.error("Nothing more was sent; what was sent is recorded. Fix the cause and run send again to resume.")
+                throw ExitCode(1)
+            } catch let error as SendSetupError {
+                Terminal.error("error: \(error)")
+                throw ExitCode(65)
+            } catch {
+                throw Terminal.fail(error)
+            }
+            display.finish()
+            if report.nothingNew {
+                print("No new article since the last edition; nothing sent. Use --force to send anyway.")
+                return
+            }
+            for failure in report.failures { Terminal.warning("\(failure.address): failed permanently: \(failure.reply)") }
+            for pending in report.deferred { Terminal.warning("\(pending.address): still pending after retries: \(pending.reply)") }
+            let p = report.progress
+            let what = report.dryRunDirectory.map { "wrote \(p.sent) messages to \($0)" } ?? "sent \(p.sent)"
+            print(
+                "Edition \(report.editionID ?? "-")\(report.isResumed ? " (resumed)" : ""): \(report.articleCount) articles; "
+                    + "\(what), failed \(p.failed), pending \(p.deferred), retried \(p.retried), skipped \(report.skipped.count), "
+                    + "already done \(report.alreadyDone); \(String(format: "%.1f", p.elapsed)) s, \(String(format: "%.0f", p.rate)) messages/s.")
+            if report.wasInterrupted {
+                Terminal.error("Stopped by a signal after recording the messages in flight; run send again to finish the edition.")
+                throw ExitCode(75)
+            }
+            if report.hasPending { throw ExitCode(75) }
+        }
+    }
+}
+
+/// Progress on stderr: a bar with count, rate and time left on a terminal; a line every few seconds otherwise.
+final class ProgressDisplay {
+    let isQuiet: Bool
+    let isTerminal = isatty(STDERR_FILENO) == 1
+    var lastShown = 0.0
+    var shownBar = false
+
+    init(isQuiet: Bool) {
+        self.isQuiet = isQuiet
+    }
+
+    func update(_ progress: SendProgress) {
+        guard !isQuiet, progress.total > 0 else { return }
+        let interval = isTerminal ? 0.1 : 5
+        guard progress.elapsed - lastShown >= interval || progress.done == progress.total else { return }
+        lastShown = progress.elapsed
+        let remaining = progress.rate > 0 ? Double(progress.total - progress.done) / progress.rate : 0
+        let counts = "\(progress.done)/\(progress.total), \(String(format: "%.0f", progress.rate))/s, \(String(format: "%.0f", remaining)) s left"
+        if isTerminal {
+            let width = 30
+            let filled = progress.total > 0 ? width * progress.done / progress.total : 0
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            FileHandle.standardError.write(Data("\r[\(bar)] \(counts)  ".utf8))
+            shownBar = true
+        } else {
+            Terminal.error("progress: \(counts) (sent \(progress.sent), failed \(progress.failed))")
+        }
+    }
+
+    func finish() {
+        if shownBar {
+            FileHandle.standardError.write(Data("\n".utf8))
+            shownBar = false
+        }
+    }
+}

@@ -1,0 +1,229 @@
+import Foundation
+import Testing
+
+/// `newsletter send` against real SMTP servers on loopback that each test starts: aiosmtpd for content,
+/// STARTTLS, AUTH and injected faults; Postfix's smtp-sink for volume. No mock server.
+@Suite(.serialized)
+struct SendCommandTests {
+    static func plain(_ port: Int, _ extra: String = "") -> String {
+        "{\"url\": \"smtp://127.0.0.1:\(port)\", \"security\": \"none\", \"retryDelaySeconds\": 0.05, \"timeoutSeconds\": 10\(extra)}"
+    }
+
+    @Test("Over STARTTLS with AUTH, each subscriber gets one correct message; a second run sends nothing")
+    func starttlsAuth() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (cert, key) = try makeCertificate(in: folder)
+        let server = try AiosmtpdServer(directory: folder + "/server", arguments: ["--tls-cert", cert, "--tls-key", key, "--auth", "digest:s3cret"])
+        let fixture = try SendFixture(subscribers: 5, smtp: """
+            {"url": "smtp://localhost:\(server.port)", "security": "starttls", "caFile": "\(cert)", "username": "digest",
+             "passwordEnv": "SMTP_PASSWORD", "envelopeFrom": "bounces@example.org", "connections": 2}
+            """)
+        defer { fixture.remove() }
+        let result = try fixture.send(environment: ["SMTP_PASSWORD": "s3cret"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("sent 5, failed 0, pending 0"))
+        #expect(server.receivedCounts() == Dictionary(uniqueKeysWithValues: (1...5).map { ("user\($0)@example.com", 1) }))
+        let received = server.received()
+        #expect(received.allSatisfy { $0.mailFrom == "bounces@example.org" })
+        // Each message is addressed to its recipient only, with the headers the bar asks for.
+        for item in received {
+            let text = try String(contentsOfFile: folder + "/server/" + item.file, encoding: .utf8)
+            #expect(text.contains("\r\nTo: User \(item.recipient.dropFirst(4).prefix { $0 != "@" }) <\(item.recipient)>\r\n"))
+            #expect(text.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"))
+            #expect(!text.lowercased().contains("\nbcc:"))
+        }
+        #expect(fixture.journal().count == 5)
+        let again = try fixture.send(environment: ["SMTP_PASSWORD": "s3cret"])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("No new article since the last edition"))
+        #expect(server.received().count == 5)
+    }
+
+    @Test("A server answering 451 to the first RCPTs still gets every message exactly once")
+    func temporaryFailures() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try AiosmtpdServer(directory: folder, arguments: ["--tempfail-first", "6", "--no-store"])
+        let fixture = try SendFixture(subscribers: 20, smtp: Self.plain(server.port))
+        defer { fixture.remove() }
+        let result = try fixture.send()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("sent 20, failed 0, pending 0, retried 6"))
+        let counts = server.receivedCounts()
+        #expect(counts.count == 20 && counts.values.allSatisfy { $0 == 1 })
+    }
+
+    @Test("A 550 for one address is reported and recorded; everyone else is delivered")
+    func permanentFailure() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try AiosmtpdServer(directory: folder, arguments: ["--reject", "user3@example.com", "--no-store"])
+        let fixture = try SendFixture(subscribers: 10, smtp: Self.plain(server.port))
+        defer { fixture.remove() }
+        let result = try fixture.send()
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("warning: user3@example.com: failed permanently: RCPT failed: 550"))
+        #expect(result.stdout.contains("sent 9, failed 1, pending 0"))
+        #expect(server.receivedCounts().count == 9)
+        #expect(fixture.journal().filter { $0.hasPrefix("failed\tuser3@example.com\t") }.count == 1)
+    }
+
+    @Test("A server that drops the connection every 50 messages still gets every message exactly once")
+    func droppedConnections() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try AiosmtpdServer(directory: folder, arguments: ["--drop-every", "50", "--no-store"])
+        let fixture = try SendFixture(subscribers: 400, smtp: Self.plain(server.port, ", \"connections\": 2, \"messagesPerConnection\": 1000"))
+        defer { fixture.remove() }
+        let result = try fixture.send()
+        #expect(result.status == 0, "\(result.stderr)")
+        let counts = server.receivedCounts()
+        #expect(counts.count == 400)
+        #expect(counts.values.allSatisfy { $0 == 1 })
+    }
+
+    @Test("A send killed with SIGKILL and run again leaves everyone one message, repeating at most one per connection")
+    func killNine() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try AiosmtpdServer(directory: folder, arguments: ["--delay", "0.01", "--no-store"])
+        let fixture = try SendFixture(subscribers: 300, smtp: Self.plain(server.port, ", \"connections\": 2"))
+        defer { fixture.remove() }
+        let first = try fixture.start()
+        // Kill it mid-run, once some messages have been recorded.
+        for _ in 0..<200 where fixture.journal().count < 50 { Thread.sleep(forTimeInterval: 0.05) }
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let before = fixture.journal().count
+        #expect(before > 0 && before < 300, "journal had \(before) lines when killed")
+        let second = try fixture.send()
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("(resumed)"))
+        let counts = server.receivedCounts()
+        #expect(counts.count == 300)
+        let repeats = counts.values.reduce(0) { $0 + $1 - 1 }
+        #expect(repeats <= 2, "\(repeats) messages were repeated")
+    }
+
+    @Test("SIGTERM finishes the messages in flight, exits 75, and the next run completes with no repeat")
+    func sigterm() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try AiosmtpdServer(directory: folder, arguments: ["--delay", "0.01", "--no-store"])
+        let fixture = try SendFixture(subscribers: 200, smtp: Self.plain(server.port, ", \"connections\": 2"))
+        defer { fixture.remove() }
+        let first = try fixture.start()
+        for _ in 0..<200 where fixture.journal().count < 30 { Thread.sleep(forTimeInterval: 0.05) }
+        kill(first.processIdentifier, SIGTERM)
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 75)
+        #expect(fixture.journal().count < 200)
+        // Someone not yet served unsubscribes before the resume: they get nothing.
+        let served = Set(fixture.journal().map { $0.split(separator: "\t")[1] })
+        let leaving = try #require((1...200).map { "user\($0)@example.com" }.first { !served.contains(Substring($0)) })
+        let unsubscribe = try CLI.run(["subscribers", "unsubscribe", leaving, "--file", fixture.subscribers])
+        #expect(unsubscribe.status == 0)
+        let second = try fixture.send()
+        #expect(second.status == 0, "\(second.stderr)")
+        let counts = server.receivedCounts()
+        #expect(counts.count == 199)
+        #expect(counts[leaving] == nil)
+        #expect(counts.values.allSatisfy { $0 == 1 })
+    }
+
+    @Test("A second send while one is running exits 75 naming the lock")
+    func overlap() throws {
+        let fixture = try SendFixture(subscribers: 1, smtp: Self.plain(1))
+        defer { fixture.remove() }
+        try FileManager.default.createDirectory(atPath: fixture.state, withIntermediateDirectories: true)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [fixture.state + "/send.lock", "sleep", "10"]
+        try holder.run()
+        defer { holder.terminate() }
+        Thread.sleep(forTimeInterval: 0.3)
+        let result = try fixture.send()
+        #expect(result.status == 75)
+        #expect(result.stderr.contains("state/send.lock is locked by another run"))
+    }
+
+    @Test("An untrusted certificate stops the run with a clear error and sends nothing")
+    func untrustedCertificate() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (cert, key) = try makeCertificate(in: folder)
+        let server = try AiosmtpdServer(directory: folder + "/server", arguments: ["--tls-cert", cert, "--tls-key", key])
+        let fixture = try SendFixture(subscribers: 3, smtp: "{\"url\": \"smtp://localhost:\(server.port)\", \"security\": \"starttls\", \"timeoutSeconds\": 10}")
+        defer { fixture.remove() }
+        let result = try fixture.send()
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("error: TLS with smtp://localhost:\(server.port) failed"), "\(result.stderr)")
+        #expect(server.received().isEmpty)
+        #expect(fixture.journal().isEmpty)
+    }
+
+    @Test("A wrong password stops the run with a clear error and sends nothing")
+    func wrongPassword() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (cert, key) = try makeCertificate(in: folder)
+        let server = try AiosmtpdServer(directory: folder + "/server", arguments: ["--tls-cert", cert, "--tls-key", key, "--auth", "digest:s3cret"])
+        let fixture = try SendFixture(subscribers: 3, smtp: """
+            {"url": "smtp://localhost:\(server.port)", "caFile": "\(cert)", "username": "digest", "passwordEnv": "SMTP_PASSWORD", "timeoutSeconds": 10}
+            """)
+        defer { fixture.remove() }
+        let result = try fixture.send(environment: ["SMTP_PASSWORD": "wrong"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("refused the login"), "\(result.stderr)")
+        #expect(!result.stderr.contains("wrong"))
+        #expect(server.received().isEmpty)
+    }
+
+    @Test("A server without STARTTLS stops the run when STARTTLS is required")
+    func noStarttls() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try AiosmtpdServer(directory: folder)
+        let fixture = try SendFixture(subscribers: 3, smtp: "{\"url\": \"smtp://127.0.0.1:\(server.port)\", \"security\": \"starttls\", \"timeoutSeconds\": 10}")
+        defer { fixture.remove() }
+        let result = try fixture.send()
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("STARTTLS"), "\(result.stderr)")
+        #expect(server.received().isEmpty)
+    }
+
+    @Test("security \"none\" is refused for a host that is not loopback")
+    func noneOnlyForLoopback() throws {
+        let fixture = try SendFixture(subscribers: 1, smtp: "{\"url\": \"smtp://mail.example.org:25\", \"security\": \"none\"}")
+        defer { fixture.remove() }
+        let result = try fixture.send()
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("`smtp.security`: \"none\" sends mail and passwords in clear text and is allowed only for a loopback host"))
+    }
+
+    @Test("--dry-run writes one .eml per subscriber, contacts no server and changes no state")
+    func dryRun() throws {
+        let fixture = try SendFixture(subscribers: 3, smtp: Self.plain(1))
+        defer { fixture.remove() }
+        let result = try fixture.send(["--dry-run", fixture.directory + "/out"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: fixture.directory + "/out").sorted()
+        #expect(files == ["000001-user1@example.com.eml", "000002-user2@example.com.eml", "000003-user3@example.com.eml"])
+        #expect(!FileManager.default.fileExists(atPath: fixture.state + "/editions"))
+    }
+
+    @Test("Every active subscriber of a 10,000-entry list receives exactly one message (smtp-sink)")
+    func tenThousand() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let sink = try SmtpSink(directory: folder)
+        let fixture = try SendFixture(subscribers: 10_000, smtp: Self.plain(sink.port), maxArticles: 1)
+        defer { fixture.remove() }
+        let result = try fixture.send(["--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let counts = sink.receivedCounts()
+        #expect(counts.count == 10_000)
+        #expect(counts.values.allSatisfy { $0 == 1 })
+    }
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""A real SMTP server for newsletter's delivery tests, built on Debian's python3-aiosmtpd.
+
+It listens on 127.0.0.1 (a free port unless --port is given), prints "READY <port>" when it accepts
+connections, and records every accepted message. Faults are injected on request, the way real servers
+misbehave: temporary failures on RCPT, a permanent refusal for one address, dropped connections, slow replies.
+
+Received messages are appended to DIR/received.tsv as "<recipient>\t<message-id>\t<file>" and stored as
+DIR/<n>.eml (unless --no-store).
+"""
+import argparse
+import asyncio
+import itertools
+import os
+import ssl
+import sys
+import threading
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+def parse_args():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--dir", required=True)
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
+    parser.add_argument("--auth", help="user:password; AUTH becomes required")
+    parser.add_argument("--tempfail-first", type=int, default=0, help="answer 451 to the first N RCPT commands")
+    parser.add_argument("--reject", action="append", default=[], help="answer 550 to RCPT for this address")
+    parser.add_argument("--drop-every", type=int, default=0, help="drop a connection at MAIL after N messages on it")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before answering DATA")
+    parser.add_argument("--no-store", action="store_true")
+    return parser.parse_args()
+
+
+class Handler:
+    def __init__(self, args):
+        self.args = args
+        self.counter = itertools.count(1)
+        self.rcpt_count = 0
+        self.lock = threading.Lock()
+        self.log = open(os.path.join(args.dir, "received.tsv"), "a", buffering=1)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        count = getattr(session, "messages_on_connection", 0)
+        if self.args.drop_every and count >= self.args.drop_every:
+            server.transport.abort()
+            return "421 4.4.2 connection dropped by the test server"
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self.lock:
+            self.rcpt_count += 1
+            number = self.rcpt_count
+        if number <= self.args.tempfail_first:
+            return "451 4.3.0 try again later"
+        if address.lower() in (a.lower() for a in self.args.reject):
+            return "550 5.1.1 no such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.args.delay:
+            await asyncio.sleep(self.args.delay)
+        number = next(self.counter)
+        data = envelope.original_content or envelope.content
+        message_id = ""
+        for line in data.split(b"\r\n"):
+            if line == b"":
+                break
+            if line.lower().startswith(b"message-id:"):
+                message_id = line.split(b":", 1)[1].strip().decode("ascii", "replace")
+        name = "" if self.args.no_store else f"{number}.eml"
+        if name:
+            with open(os.path.join(self.args.dir, name), "wb") as f:
+                f.write(data)
+        for rcpt in envelope.rcpt_tos:
+            self.log.write(f"{rcpt}\t{message_id}\t{name}\t{envelope.mail_from}\n")
+        session.messages_on_connection = getattr(session, "messages_on_connection", 0) + 1
+        return "250 2.0.0 accepted"
+
+
+def main():
+    args = parse_args()
+    os.makedirs(args.dir, exist_ok=True)
+    kwargs = {}
+    if args.tls_cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        kwargs.update(tls_context=context, require_starttls=True)
+    if args.auth:
+        user, password = args.auth.split(":", 1)
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
+            # handled=False makes aiosmtpd send the 535 reply itself (with handled=True it sends nothing).
+            return AuthResult(success=ok, handled=False)
+
+        kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(args.tls_cert))
+    port = args.port
+    if port == 0:
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+    controller = Controller(Handler(args), hostname="127.0.0.1", port=port, data_size_limit=50_000_000, **kwargs)
+    controller.start()
+    print(f"READY {port}", flush=True)
+    try:
+        sys.stdin.read()  # Runs until the test closes our stdin or kills us.
+    finally:
+        controller.stop()
+
+
+if __name__ == "__main__":
+    main()
