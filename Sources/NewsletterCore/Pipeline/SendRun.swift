@@ -115,7 +115,9 @@ public final class SendRun {
         var transport: any MailTransport
         if let directory = options.dryRunDirectory {
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                if directory != FileTransport.discard {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                }
             } catch {
                 throw FileSystem.IOError(path: directory, reason: FileSystem.reason(error))
             }

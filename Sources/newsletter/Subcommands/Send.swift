@@ -22,7 +22,7 @@ extension NewsletterCommand {
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(name: .customLong("dry-run"), help: ArgumentHelp("Write each message to this folder as .eml instead of sending; contacts no server, changes no state.", valueName: "dir"))
+        @Option(name: .customLong("dry-run"), help: ArgumentHelp("Write each message to this folder as .eml instead of sending; contacts no server, changes no state. /dev/null renders and discards.", valueName: "dir"))
         var dryRun: String?
 
         @Flag(help: "Send even when no new article was published since the last edition.")
