@@ -97,9 +97,11 @@ struct SendCommandTests {
         first.waitUntilExit()
         let before = fixture.journal().count
         #expect(before > 0 && before < 300, "journal had \(before) lines when killed")
-        let second = try fixture.send()
+        let second = try fixture.send(["--resume-only"])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("(resumed)"))
+        let third = try fixture.send(["--resume-only"])
+        #expect(third.stdout.contains("No unfinished edition; nothing sent."))
         let counts = server.receivedCounts()
         #expect(counts.count == 300)
         let repeats = counts.values.reduce(0) { $0 + $1 - 1 }

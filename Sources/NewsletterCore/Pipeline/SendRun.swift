@@ -50,11 +50,13 @@ public struct SendReport: Sendable {
     public var isComplete = false
     /// Set when there was no new article and nothing was sent.
     public var nothingNew = false
+    /// Set when `resumeOnly` found no unfinished edition.
+    public var nothingToResume = false
     /// The dry-run folder, if this was one.
     public var dryRunDirectory: String?
 
     /// Whether some recipients remain for the next run.
-    public var hasPending: Bool { !isComplete && !nothingNew && dryRunDirectory == nil }
+    public var hasPending: Bool { !isComplete && !nothingNew && !nothingToResume && dryRunDirectory == nil }
 }
 
 /// The daily job: fixes an edition, renders one message per active subscriber and delivers each exactly once.
@@ -68,12 +70,15 @@ public final class SendRun {
         /// Write messages here instead of sending; no server, no state change.
         public var dryRunDirectory: String?
         public var verbose = false
+        /// Only finish an unfinished edition; never start a new one (for a retry run later in the day).
+        public var resumeOnly = false
 
-        public init(now: Date, force: Bool = false, dryRunDirectory: String? = nil, verbose: Bool = false) {
+        public init(now: Date, force: Bool = false, dryRunDirectory: String? = nil, verbose: Bool = false, resumeOnly: Bool = false) {
             self.now = now
             self.force = force
             self.dryRunDirectory = dryRunDirectory
             self.verbose = verbose
+            self.resumeOnly = resumeOnly
         }
     }
 
@@ -149,6 +154,9 @@ public final class SendRun {
         if let unfinished = try store.unfinishedEdition() {
             edition = unfinished
             report.isResumed = true
+        } else if options.resumeOnly {
+            report.nothingToResume = true
+            return report
         } else {
             let after = try store.lastCompletedDate()
             let collection = try DirectoryArticleSource(directory: configuration.articles.directory).collect(

@@ -28,6 +28,9 @@ extension NewsletterCommand {
         @Flag(help: "Send even when no new article was published since the last edition.")
         var force = false
 
+        @Flag(name: .customLong("resume-only"), help: "Only finish an unfinished edition; never start a new one (for a retry later in the day).")
+        var resumeOnly = false
+
         @Flag(help: "Print only errors and the final summary.")
         var quiet = false
 
@@ -49,7 +52,7 @@ extension NewsletterCommand {
 
             let run = SendRun(
                 configuration: configuration,
-                options: SendRun.Options(now: options.instant, force: force, dryRunDirectory: dryRun, verbose: verbose))
+                options: SendRun.Options(now: options.instant, force: force, dryRunDirectory: dryRun, verbose: verbose, resumeOnly: resumeOnly))
             let display = ProgressDisplay(isQuiet: quiet)
             run.onProgress = { display.update($0) }
             run.onWarning = { Terminal.warning($0) }
@@ -73,6 +76,10 @@ extension NewsletterCommand {
                 throw Terminal.fail(error)
             }
             display.finish()
+            if report.nothingToResume {
+                print("No unfinished edition; nothing sent.")
+                return
+            }
             if report.nothingNew {
                 print("No new article since the last edition; nothing sent. Use --force to send anyway.")
                 return
