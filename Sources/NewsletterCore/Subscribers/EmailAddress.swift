@@ -25,6 +25,11 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Throws: ``EmailAddressError`` saying which rule the text breaks.
     public init(_ text: String) throws(EmailAddressError) {
+        if let (local, domain) = EmailAddress.fastASCII(text) {
+            self.localPart = local
+            self.domain = domain
+            return
+        }
         if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || ($0.value >= 0x80 && $0.value < 0xA0) }) {
             throw .invalid(text, "it contains a control character")
         }
@@ -44,6 +49,58 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
         guard local.utf8.count + 1 + domain.utf8.count <= 254 else { throw .invalid(text, "it is longer than 254 octets") }
         self.localPart = local
         self.domain = domain
+    }
+
+    /// The common case, checked over bytes: a printable-ASCII address that passes every rule. Anything else
+    /// (non-ASCII, or any rule broken) returns nil and takes the full path, which also words the error.
+    static func fastASCII(_ text: String) -> (String, String)? {
+        var text = text
+        return text.withUTF8 { bytes -> (String, String)? in
+            guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0, at <= 64 else { return nil }
+            let domainStart = at + 1
+            guard domainStart < bytes.count else { return nil }
+            var previous: UInt8 = UInt8(ascii: ".")
+            for index in 0..<at {
+                let byte = bytes[index]
+                guard byte < 0x80, atextTable[Int(byte)] || byte == UInt8(ascii: ".") else { return nil }
+                if byte == UInt8(ascii: ".") && previous == UInt8(ascii: ".") { return nil }
+                previous = byte
+            }
+            if previous == UInt8(ascii: ".") { return nil }
+            var dots = 0
+            var labelLength = 0
+            var lowered = [UInt8]()
+            lowered.reserveCapacity(bytes.count - domainStart)
+            previous = UInt8(ascii: ".")
+            for index in domainStart..<bytes.count {
+                var byte = bytes[index]
+                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 32 }
+                if byte == UInt8(ascii: ".") {
+                    guard labelLength > 0, previous != UInt8(ascii: "-") else { return nil }
+                    dots += 1
+                    labelLength = 0
+                } else if (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                    || byte == UInt8(ascii: "-")
+                {
+                    if byte == UInt8(ascii: "-") && labelLength == 0 { return nil }
+                    labelLength += 1
+                    if labelLength > 63 { return nil }
+                } else {
+                    return nil
+                }
+                previous = byte
+                lowered.append(byte)
+            }
+            guard dots >= 1, labelLength > 0, previous != UInt8(ascii: "-") else { return nil }
+            return (String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<at]), as: UTF8.self), String(decoding: lowered, as: UTF8.self))
+        }
+    }
+
+    /// RFC 5322 atext for ASCII, by byte.
+    static let atextTable: [Bool] = (0..<128).map { byte in
+        let scalar = Unicode.Scalar(UInt8(byte))
+        return (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
+            || "!#$%&'*+-/=?^_`{|}~".unicodeScalars.contains(scalar)
     }
 
     static func isDotAtom(_ local: String) -> Bool {

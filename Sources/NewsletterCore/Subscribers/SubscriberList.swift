@@ -21,11 +21,15 @@ public struct SubscriberList: Sendable {
     /// The number of entries in the file.
     public private(set) var entryCount = 0
 
+    /// 20 bytes an address: a list of a million costs 20 MB here.
     struct AddressRecord: Sendable {
-        var start: Int
-        var end: Int
+        var start: UInt32
+        var length: UInt32
         var position: Int32
+        /// 32 bits of the normalised address's hash, to compare before re-reading an entry.
+        var hash: UInt32
         var isUnsubscribed: Bool
+        var range: Range<Int> { Int(start)..<Int(start) + Int(length) }
     }
 
     /// The number of addresses that will receive the digest.
@@ -48,12 +52,19 @@ public struct SubscriberList: Sendable {
 
     /// Parses a list from `bytes`; `file` names it in messages.
     public init(bytes: [UInt8], file: String) throws(SubscriberListError) {
+        guard bytes.count < Int(UInt32.max) else {
+            throw .unreadable(file: file, reason: "the file is larger than 4 GiB")
+        }
         self.bytes = bytes
         self.file = file
         var reader = JSONReader(bytes: bytes)
         // Addresses compare case-insensitively; the map holds a hash of the normalised address, and a hit is
         // confirmed against the earlier entry's bytes, so a hash collision can never merge two people.
-        var indexByHash: [Int: [Int32]] = [:]
+        // Every entry is an object: counting '{' bounds the number of entries, so the records and the table are
+        // allocated once instead of growing (growth copies, and the copies are what a peak is made of).
+        let objects = bytes.withUnsafeBufferPointer { buffer in buffer.reduce(0) { $0 + ($1 == UInt8(ascii: "{") ? 1 : 0) } }
+        addresses.reserveCapacity(objects)
+        var table = AddressTable(expected: objects)
         do {
             try reader.beginArray(what: "an array of subscribers")
             var position = 0
@@ -64,18 +75,21 @@ public struct SubscriberList: Sendable {
                     warnings.append(warning)
                 case .success(let (subscriber, isSubscribed)):
                     let key = subscriber.address.normalized
-                    let hash = key.hashValue
-                    if let existing = indexByHash[hash]?.first(where: { self.normalizedAddress(at: Int($0)) == key }) {
-                        let first = addresses[Int(existing)]
+                    let hash = UInt32(truncatingIfNeeded: key.hashValue)
+                    let existing = table.find(hash: hash, in: addresses) { self.normalizedAddress(at: $0) == key }
+                    if let existing {
+                        let first = addresses[existing]
                         notices.append(SubscriberWarning(
                             file: file, position: position, email: subscriber.address.description,
                             message: "duplicate of entry \(first.position); the first spelling and name are kept"
                                 + (isSubscribed ? "" : ", and the address is unsubscribed")))
-                        if !isSubscribed { addresses[Int(existing)].isUnsubscribed = true }
+                        if !isSubscribed { addresses[existing].isUnsubscribed = true }
                         continue
                     }
-                    indexByHash[hash, default: []].append(Int32(addresses.count))
-                    addresses.append(AddressRecord(start: range.lowerBound, end: range.upperBound, position: Int32(position), isUnsubscribed: !isSubscribed))
+                    addresses.append(AddressRecord(
+                        start: UInt32(range.lowerBound), length: UInt32(range.count), position: Int32(position), hash: hash,
+                        isUnsubscribed: !isSubscribed))
+                    table.insert(hash: hash, index: addresses.count - 1, in: addresses)
                 }
             }
             entryCount = position
@@ -87,7 +101,7 @@ public struct SubscriberList: Sendable {
 
     /// The entry at `record`, parsed again from its bytes (it was valid the first time).
     func subscriber(_ record: AddressRecord) -> Subscriber? {
-        guard let value = try? JSONReader.parse(Array(bytes[record.start..<record.end])),
+        guard let value = try? JSONReader.parse(Array(bytes[record.range])),
             case .success(let (subscriber, _)) = SubscriberList.entry(value, position: Int(record.position), file: file)
         else { return nil }
         return subscriber
@@ -150,6 +164,50 @@ public struct SubscriberList: Sendable {
         }
         let fields = members.filter { !["email", "name", "subscribed"].contains($0.key) }
         return .success((Subscriber(address: address, name: name, fields: fields), isSubscribed))
+    }
+}
+
+/// An open-addressing set of address records keyed by their 32-bit hash: 4 bytes a slot, so deduplicating a
+/// million addresses costs about 8 MB. A slot matches only after `isSame` confirms it against the entry itself.
+struct AddressTable {
+    private var slots: [UInt32]  // record index + 1; 0 is empty
+    private var count = 0
+
+    init(expected: Int) {
+        var capacity = 64
+        while capacity < expected * 2 { capacity <<= 1 }
+        slots = [UInt32](repeating: 0, count: capacity)
+    }
+
+    func find(hash: UInt32, in records: [SubscriberList.AddressRecord], isSame: (Int) -> Bool) -> Int? {
+        let mask = slots.count - 1
+        var slot = Int(hash) & mask
+        while slots[slot] != 0 {
+            let index = Int(slots[slot] - 1)
+            if records[index].hash == hash && isSame(index) { return index }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    mutating func insert(hash: UInt32, index: Int, in records: [SubscriberList.AddressRecord]) {
+        if (count + 1) * 4 > slots.count * 3 { grow(records) }
+        let mask = slots.count - 1
+        var slot = Int(hash) & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = UInt32(index + 1)
+        count += 1
+    }
+
+    private mutating func grow(_ records: [SubscriberList.AddressRecord]) {
+        let old = slots
+        slots = [UInt32](repeating: 0, count: old.count * 2)
+        let mask = slots.count - 1
+        for entry in old where entry != 0 {
+            var slot = Int(records[Int(entry - 1)].hash) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = entry
+        }
     }
 }
 

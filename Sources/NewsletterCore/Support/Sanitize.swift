@@ -16,7 +16,22 @@ public enum Sanitize {
 
     /// `singleLine` with runs of white space collapsed and the ends trimmed: the form used for titles and names.
     public static func collapsedLine(_ text: String) -> String {
-        singleLine(text).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        // Fast path: printable ASCII with single inner spaces is already collapsed.
+        var previousSpace = true
+        var clean = true
+        for byte in text.utf8 {
+            if byte < 0x21 || byte >= 0x7F {
+                if byte == 0x20 && !previousSpace {
+                    previousSpace = true
+                    continue
+                }
+                clean = false
+                break
+            }
+            previousSpace = false
+        }
+        if clean && !previousSpace { return text }
+        return singleLine(text).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     /// A form of `text` fit to quote in a diagnostic: control characters shown as `\u{..}` escapes.
