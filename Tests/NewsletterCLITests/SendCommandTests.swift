@@ -40,6 +40,41 @@ struct SendCommandTests {
         #expect(server.received().count == 5)
     }
 
+    @Test("--verbose shows the SMTP dialogue with the AUTH exchange redacted")
+    func verboseRedactsCredentials() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (cert, key) = try makeCertificate(in: folder)
+        let server = try AiosmtpdServer(directory: folder + "/server", arguments: ["--tls-cert", cert, "--tls-key", key, "--auth", "digest:s3cret"])
+        let fixture = try SendFixture(subscribers: 2, smtp: """
+            {"url": "smtp://localhost:\(server.port)", "caFile": "\(cert)", "username": "digest", "passwordEnv": "SMTP_PASSWORD", "connections": 1}
+            """)
+        defer { fixture.remove() }
+        let result = try fixture.send(["--verbose"], environment: ["SMTP_PASSWORD": "s3cret"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("curl: > RCPT TO:<user1@example.com>"))
+        #expect(result.stderr.contains("[redacted]"))
+        let plain = Data("\u{0}digest\u{0}s3cret".utf8).base64EncodedString()
+        for secret in ["s3cret", plain, Data("s3cret".utf8).base64EncodedString(), Data("digest".utf8).base64EncodedString()] {
+            #expect(!result.stderr.contains(secret), "\(secret) leaked")
+        }
+    }
+
+    @Test("smtp.messagesPerSecond limits the pace of a run")
+    func rateLimit() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try AiosmtpdServer(directory: folder, arguments: ["--no-store"])
+        let fixture = try SendFixture(subscribers: 12, smtp: Self.plain(server.port, ", \"messagesPerSecond\": 10"))
+        defer { fixture.remove() }
+        let start = Date()
+        let result = try fixture.send()
+        #expect(result.status == 0)
+        // 12 messages at 10 per second cannot all start before 1.1 s have passed.
+        #expect(Date().timeIntervalSince(start) >= 1.0)
+        #expect(server.receivedCounts().count == 12)
+    }
+
     @Test("A server answering 451 to the first RCPTs still gets every message exactly once")
     func temporaryFailures() throws {
         let folder = try CLI.temporaryDirectory()

@@ -35,6 +35,38 @@ struct ConfigurationTests {
         #expect(configuration.articles.boilerplate.selectors.count > BoilerplateRules.defaultSelectorTexts.count)
     }
 
+    @Test("config.example.json holds every key README's configuration table documents, and nothing else")
+    func exampleHasEveryKey() throws {
+        let readme = try String(contentsOfFile: Fixtures.repositoryRoot + "/README.md", encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "\n## Configuration\n").last?.components(separatedBy: "\n## ").first)
+        var documented: Set<String> = []
+        for line in section.split(separator: "\n") where line.hasPrefix("| `") {
+            let cell = line.dropFirst(2).prefix { $0 != "|" }
+            for part in cell.split(separator: "/") {
+                let key = part.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+                if key.contains("."), key.first?.isLowercase == true, !key.contains(" ") { documented.insert(key) }
+            }
+        }
+        let json = try JSONReader.parse(try FileSystem.readAll(Fixtures.repositoryRoot + "/config.example.json"))
+        var present: Set<String> = []
+        func walk(_ value: JSONValue, _ path: String) {
+            guard case .object(let members) = value else { return }
+            for member in members {
+                let key = path.isEmpty ? member.key : path + "." + member.key
+                if case .object(let inner) = member.value, !inner.isEmpty {
+                    walk(member.value, key)
+                } else {
+                    present.insert(key)
+                }
+            }
+        }
+        walk(json, "")
+        // README names the pair `templates.html` / `templates.text` and `smtp.passwordEnv` / `smtp.passwordFile`.
+        documented.formUnion(["templates.text", "smtp.passwordFile"])
+        #expect(documented.subtracting(present).sorted() == [])
+        #expect(present.subtracting(documented).sorted() == [])
+    }
+
     @Test("Defaults of a minimal configuration; relative paths resolve against its folder")
     func defaults() throws {
         let configuration = try load(Self.minimal)
