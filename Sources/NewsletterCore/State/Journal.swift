@@ -52,8 +52,13 @@ public final class Journal {
     /// Appends the outcomes in `results` and flushes them to disk; deferred recipients are not recorded.
     public func append(_ results: [DeliveryResult], at date: Date) throws(FileSystem.IOError) {
         if fd < 0 {
-            fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw FileSystem.IOError(path: path, reason: FileSystem.errnoText()) }
+            // A line cut short by a crash is ended first, so that it can never merge with the next one.
+            let size = lseek(fd, 0, SEEK_END)
+            var last: UInt8 = 0x0A
+            if size > 0 { _ = pread(fd, &last, 1, size - 1) }
+            if last != 0x0A { try FileSystem.writeFully(fd, [0x0A], path: path) }
         }
         let time = DisplayDate.isoInstant(date)
         var text = ""
