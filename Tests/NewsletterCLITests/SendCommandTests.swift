@@ -60,6 +60,76 @@ struct SendCommandTests {
         }
     }
 
+    @Test("smtp.messagesPerConnection bounds the messages each connection carries")
+    func messagesPerConnection() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try AiosmtpdServer(directory: folder, arguments: ["--no-store"])
+        let fixture = try SendFixture(subscribers: 20, smtp: Self.plain(server.port, ", \"connections\": 2, \"messagesPerConnection\": 3"))
+        defer { fixture.remove() }
+        let result = try fixture.send()
+        #expect(result.status == 0, "\(result.stderr)")
+        let perConnection = Dictionary(server.received().map { ($0.connection, 1) }, uniquingKeysWith: +)
+        #expect(perConnection.values.reduce(0, +) == 20)
+        #expect(perConnection.values.allSatisfy { $0 <= 3 }, "\(perConnection.values.sorted())")
+        #expect(perConnection.count >= 7)
+    }
+
+    @Test("A server that refuses the session (554 to EHLO) stops the run; nobody is marked failed")
+    func refusedSession() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try AiosmtpdServer(directory: folder, arguments: ["--refuse-session"])
+        let fixture = try SendFixture(subscribers: 30, smtp: Self.plain(server.port))
+        defer { fixture.remove() }
+        let result = try fixture.send()
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("error: cannot connect to"), "\(result.stderr)")
+        #expect(fixture.journal().isEmpty)
+        #expect(server.received().isEmpty)
+    }
+
+    @Test("A stop error while another message is in flight lets that message finish and records it")
+    func fatalWithMessageInFlight() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // The first message is held for a second at DATA; meanwhile the second connection's MAIL is refused.
+        let server = try AiosmtpdServer(directory: folder, arguments: ["--no-store", "--delay", "1", "--reject-mail-number", "2"])
+        let fixture = try SendFixture(subscribers: 6, smtp: Self.plain(server.port, ", \"connections\": 2"))
+        defer { fixture.remove() }
+        let first = try fixture.send()
+        #expect(first.status == 1)
+        #expect(first.stderr.contains("refused the envelope sender"), "\(first.stderr)")
+        let recorded = fixture.journal()
+        #expect(recorded.count == server.received().count, "journal \(recorded.count), server \(server.received().count)")
+        let second = try fixture.send()
+        #expect(second.status == 0, "\(second.stderr)")
+        let counts = server.receivedCounts()
+        #expect(counts.count == 6)
+        #expect(counts.values.allSatisfy { $0 == 1 }, "\(counts)")
+    }
+
+    @Test("A recipient still failing after state.pendingExpiry is recorded as failed, and the next edition is free to go")
+    func pendingExpiry() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try AiosmtpdServer(directory: folder, arguments: ["--no-store", "--tempfail", "user2@example.com"])
+        let fixture = try SendFixture(subscribers: 3, smtp: Self.plain(server.port, ", \"retries\": 1"))
+        defer { fixture.remove() }
+        let first = try fixture.send()
+        #expect(first.status == 75)
+        #expect(first.stdout.contains("sent 2, failed 0, pending 1"))
+        // The next day, past the 24 h expiry: one last try, then recorded as failed; no new article, so nothing else.
+        let env = ["NEWSLETTER_SECRET": SendFixture.secret]
+        let second = try CLI.run(["send", "--config", fixture.config, "--now", "2024-02-03T09:00:00Z"], environment: env)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("(resumed)"))
+        #expect(second.stdout.contains("No new article since the last edition"))
+        #expect(second.stderr.contains("user2@example.com: failed permanently: expired: still failing 24 h after the edition started"))
+        #expect(fixture.journal().filter { $0.hasPrefix("failed\tuser2@example.com\t") }.count == 1)
+        #expect(server.receivedCounts() == ["user1@example.com": 1, "user3@example.com": 1])
+    }
+
     @Test("smtp.messagesPerSecond limits the pace of a run")
     func rateLimit() throws {
         let folder = try CLI.temporaryDirectory()

@@ -53,11 +53,12 @@ final class AiosmtpdServer {
         Dictionary(received().map { ($0.recipient.lowercased(), 1) }, uniquingKeysWith: +)
     }
 
-    func received() -> [(recipient: String, messageID: String, file: String, mailFrom: String)] {
+    func received() -> [(recipient: String, messageID: String, file: String, mailFrom: String, connection: String)] {
         guard let text = try? String(contentsOfFile: directory + "/received.tsv", encoding: .utf8) else { return [] }
         return text.split(separator: "\n").map { line in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            return (fields[0], fields.count > 1 ? fields[1] : "", fields.count > 2 ? fields[2] : "", fields.count > 3 ? fields[3] : "")
+            func field(_ index: Int) -> String { index < fields.count ? fields[index] : "" }
+            return (field(0), field(1), field(2), field(3), field(4))
         }
     }
 }

@@ -5,7 +5,8 @@ It listens on 127.0.0.1 (a free port unless --port is given), prints "READY <por
 connections, and records every accepted message. Faults are injected on request, the way real servers
 misbehave: temporary failures on RCPT, a permanent refusal for one address, dropped connections, slow replies.
 
-Received messages are appended to DIR/received.tsv as "<recipient>\t<message-id>\t<file>" and stored as
+Received messages are appended to DIR/received.tsv as "<recipient>\t<message-id>\t<file>\t<mail-from>\t<connection>"
+and stored as
 DIR/<n>.eml (unless --no-store).
 """
 import argparse
@@ -29,9 +30,12 @@ def parse_args():
     parser.add_argument("--auth", help="user:password; AUTH becomes required")
     parser.add_argument("--tempfail-first", type=int, default=0, help="answer 451 to the first N RCPT commands")
     parser.add_argument("--reject", action="append", default=[], help="answer 550 to RCPT for this address")
+    parser.add_argument("--tempfail", action="append", default=[], help="always answer 451 to RCPT for this address")
     parser.add_argument("--drop-every", type=int, default=0, help="drop a connection at MAIL after N messages on it")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before answering DATA")
     parser.add_argument("--no-store", action="store_true")
+    parser.add_argument("--refuse-session", action="store_true", help="answer 554 to EHLO and HELO")
+    parser.add_argument("--reject-mail-number", type=int, default=0, help="answer 553 to the Nth MAIL command only")
     return parser.parse_args()
 
 
@@ -40,14 +44,32 @@ class Handler:
         self.args = args
         self.counter = itertools.count(1)
         self.rcpt_count = 0
+        self.mail_count = 0
         self.lock = threading.Lock()
         self.log = open(os.path.join(args.dir, "received.tsv"), "a", buffering=1)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        if self.args.refuse_session:
+            return ["554 5.7.1 this server refuses your session"]
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):
+        if self.args.refuse_session:
+            return "554 5.7.1 this server refuses your session"
+        session.host_name = hostname
+        return "250 {}".format(server.hostname)
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         count = getattr(session, "messages_on_connection", 0)
         if self.args.drop_every and count >= self.args.drop_every:
             server.transport.abort()
             return "421 4.4.2 connection dropped by the test server"
+        with self.lock:
+            self.mail_count += 1
+            number = self.mail_count
+        if number == self.args.reject_mail_number:
+            return "553 5.7.1 sender not allowed"
         envelope.mail_from = address
         return "250 OK"
 
@@ -57,6 +79,8 @@ class Handler:
             number = self.rcpt_count
         if number <= self.args.tempfail_first:
             return "451 4.3.0 try again later"
+        if address.lower() in (a.lower() for a in self.args.tempfail):
+            return "451 4.2.1 mailbox busy, try later"
         if address.lower() in (a.lower() for a in self.args.reject):
             return "550 5.1.1 no such user here"
         envelope.rcpt_tos.append(address)
@@ -77,8 +101,9 @@ class Handler:
         if name:
             with open(os.path.join(self.args.dir, name), "wb") as f:
                 f.write(data)
+        connection = id(session)
         for rcpt in envelope.rcpt_tos:
-            self.log.write(f"{rcpt}\t{message_id}\t{name}\t{envelope.mail_from}\n")
+            self.log.write(f"{rcpt}\t{message_id}\t{name}\t{envelope.mail_from}\t{connection}\n")
         session.messages_on_connection = getattr(session, "messages_on_connection", 0) + 1
         return "250 2.0.0 accepted"
 

@@ -15,6 +15,9 @@ public struct Configuration: Sendable {
     public var smtp: SMTPSettings?
     /// `state.directory`: where editions and their journals are kept; nil when absent (then `send` refuses).
     public var stateDirectory: String?
+    /// `state.pendingExpiry`: how long after an edition started its still-pending recipients keep being retried;
+    /// past that, a run tries them once more and then records them as failed, so the next edition can start.
+    public var pendingExpiry: TimeInterval = 86_400
 
     /// `newsletter.*`: who sends, what the subject says, how to unsubscribe.
     public struct Newsletter: Sendable {
@@ -188,6 +191,12 @@ extension Configuration {
         }
         if var state = try root.object("state") {
             stateDirectory = resolve(try state.requiredString("directory"))
+            if let text = try state.string("pendingExpiry") {
+                guard let expiry = Configuration.parseDuration(text) else {
+                    throw .invalidValue(file: file, key: "state.pendingExpiry", reason: "'\(text)' is not a duration such as \"12h\" or \"2d\"")
+                }
+                pendingExpiry = expiry
+            }
             try state.finish()
         }
 

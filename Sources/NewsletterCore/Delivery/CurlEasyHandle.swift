@@ -85,6 +85,9 @@ let curlDebugCallback: @convention(c) (UnsafeMutableRawPointer, curl_infotype, U
 /// buffer and the error buffer alive until its transfer has finished.
 final class CurlEasyHandle {
     let handle: UnsafeMutableRawPointer
+    /// A private connection cache: inside one multi handle, easy handles otherwise share connections, and then
+    /// no handle can know how many messages a connection has carried (`messagesPerConnection`).
+    private let share: UnsafeMutableRawPointer
     private var recipients: CurlStringList?
     private(set) var upload: UploadBuffer?
     /// curl writes error details here during a transfer, so it needs a stable address of its own.
@@ -96,12 +99,22 @@ final class CurlEasyHandle {
             errorBuffer.deallocate()
             throw .setup("curl_easy_init failed")
         }
+        guard let share = curl_share_init() else {
+            curl_easy_cleanup(handle)
+            errorBuffer.deallocate()
+            throw .setup("curl_share_init failed")
+        }
         self.handle = handle
+        self.share = share
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        guard ccurl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_CONNECT.rawValue)) == CURLSHE_OK,
+            ccurl_easy_setopt_pointer(handle, CURLOPT_SHARE, share) == CURLE_OK
+        else { throw .setup("libcurl cannot give a handle its own connection cache (CURL_LOCK_DATA_CONNECT)") }
     }
 
     deinit {
         curl_easy_cleanup(handle)
+        curl_share_cleanup(share)
         errorBuffer.deallocate()
     }
 
@@ -159,6 +172,12 @@ final class CurlEasyHandle {
         try check(ccurl_easy_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(message.count)), CURLOPT_INFILESIZE_LARGE)
         try set(CURLOPT_FRESH_CONNECT, freshConnection ? 1 : 0)
         try set(CURLOPT_FORBID_REUSE, closeAfter ? 1 : 0)
+    }
+
+    /// Whether the whole message was handed to curl: a 5xx after that is the reply to the end of data.
+    var uploadedEverything: Bool {
+        guard let upload else { return false }
+        return upload.offset == upload.bytes.count
     }
 
     /// The last SMTP reply code.

@@ -97,10 +97,13 @@ public final class SMTPTransport: MailTransport {
         var started = 0
         let startTime = SMTPTransport.monotonicNow()
         var consecutiveFailures = 0
+        // A run-stopping error waits here until the messages in flight have finished and been recorded, so that
+        // none of them is sent again by the next run.
+        var pendingFatal: (any Error)?
 
         while true {
             let now = SMTPTransport.monotonicNow()
-            let stopping = shouldStop()
+            let stopping = pendingFatal != nil || shouldStop()
             // Start a message on every idle connection, retries first once their delay has passed.
             for slot in slots where slot.job == nil && !stopping {
                 if let rate = settings.messagesPerSecond, Double(started) >= (now - startTime) * rate + 1 { break }
@@ -108,10 +111,16 @@ public final class SMTPTransport: MailTransport {
                 if let index = retryQueue.firstIndex(where: { $0.notBefore <= now }) {
                     job = retryQueue.remove(at: index)
                 } else if !sourceExhausted {
-                    job = try next()
+                    do {
+                        job = try next()
+                    } catch {
+                        pendingFatal = error
+                        break
+                    }
                     if job == nil { sourceExhausted = true }
                 }
                 guard let job else { break }
+                if pendingFatal != nil { break }
                 let closeAfter = slot.sentOnConnection + 1 >= settings.messagesPerConnection
                 try slot.easy.prepare(
                     from: envelopeFrom.description, to: job.recipient.description, message: job.bytes,
@@ -124,6 +133,7 @@ public final class SMTPTransport: MailTransport {
 
             let active = slots.contains { $0.job != nil }
             if !active {
+                if let pendingFatal { throw pendingFatal }
                 if stopping || (sourceExhausted && retryQueue.isEmpty) { return }
                 // Waiting for a retry's delay or for the rate limit.
                 let wake = retryQueue.map(\.notBefore).min() ?? now + 0.01
@@ -148,7 +158,7 @@ public final class SMTPTransport: MailTransport {
                 freedSlot = true
                 let reply = slot.easy.responseCode
                 let detail = SMTPTransport.detail(code: code, reply: reply, errorText: slot.easy.errorText)
-                switch SMTPTransport.classify(code: code, reply: reply, errorText: slot.easy.errorText) {
+                switch SMTPTransport.classify(code: code, reply: reply, errorText: slot.easy.errorText, uploadedEverything: slot.easy.uploadedEverything) {
                 case .sent:
                     slot.sentOnConnection += 1
                     if slot.sentOnConnection >= settings.messagesPerConnection {
@@ -179,8 +189,14 @@ public final class SMTPTransport: MailTransport {
                 }
             }
             // Durable before the connections that finished start anything new.
-            if !batch.isEmpty { try record(batch) }
-            if let fatal { throw fatal }
+            if !batch.isEmpty {
+                do {
+                    try record(batch)
+                } catch {
+                    pendingFatal = pendingFatal ?? error
+                }
+            }
+            if let fatal { pendingFatal = pendingFatal ?? fatal }
             // A connection that just finished takes its next message at once; wait for the network only when
             // every connection is busy.
             if freedSlot { continue }
@@ -198,24 +214,33 @@ public final class SMTPTransport: MailTransport {
 
     /// Classifies a finished transfer: the `CURLcode` first (a reply code can be stale after a dropped
     /// connection), then the SMTP reply.
-    static func classify(code: CURLcode, reply: Int, errorText: String) -> Classification {
+    static func classify(code: CURLcode, reply: Int, errorText: String, uploadedEverything: Bool = false) -> Classification {
         switch code {
         case CURLE_OK:
             return .sent
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .fatal { .connection(server: $0, detail: $1) }
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_USE_SSL_FAILED, CURLE_SSL_CACERT_BADFILE,
-            CURLE_SSL_CERTPROBLEM, CURLE_SSL_ENGINE_NOTFOUND:
+            CURLE_SSL_CERTPROBLEM, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+            CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CIPHER, CURLE_SSL_CRL_BADFILE:
             return .fatal { .tls(server: $0, detail: $1) }
         case CURLE_LOGIN_DENIED, CURLE_AUTH_ERROR:
             return .fatal { .authentication(server: $0, detail: $1) }
+        case CURLE_OPERATION_TIMEDOUT where errorText.hasPrefix("Failed to connect") || errorText.hasPrefix("Connection timed out"):
+            // The connection was never made: the server is unreachable, not slow with one message.
+            return .fatal { .connection(server: $0, detail: $1) }
         default:
             break
         }
         if [530, 534, 535, 538].contains(reply) { return .fatal { .authentication(server: $0, detail: $1) } }
         if (500...599).contains(reply) {
             if errorText.hasPrefix("MAIL failed") { return .fatal { .senderRejected(server: $0, detail: $1) } }
-            return .permanent
+            // Only a refusal of this recipient (RCPT) or of this message (DATA, or the reply to its end) is about
+            // the recipient; a 5xx to the greeting or EHLO refuses the whole session.
+            if errorText.hasPrefix("RCPT failed") || errorText.hasPrefix("DATA failed") || uploadedEverything {
+                return .permanent
+            }
+            return .fatal { .connection(server: $0, detail: $1) }
         }
         return .temporary
     }

@@ -171,7 +171,7 @@ public struct HTMLSanitizer {
 
         switch name {
         case "img":
-            guard element.attribute("src") != nil, !HTMLSanitizer.isTrackingPixel(element) else { return [] }
+            guard element.attribute("src") != nil, !HTMLSanitizer.isTrackingPixel(original) else { return [] }
         case "a":
             if element.attribute("href") == nil { return element.children }
             if !hasVisibleContent(element) { return [] }
@@ -204,14 +204,25 @@ public struct HTMLSanitizer {
         return String(scalars)
     }
 
-    /// An image whose width or height is 2 pixels or less: a tracking pixel.
+    /// An image meant not to be seen: a width or height of 2 pixels or less (as an attribute or in its style),
+    /// or hidden by its style. Such images only tell the sender that the mail was opened.
     static func isTrackingPixel(_ element: HTMLElement) -> Bool {
+        func tiny(_ value: String) -> Bool {
+            let number = value.trimmingCharacters(in: .whitespaces).lowercased()
+            guard !number.hasSuffix("%"), let pixels = Double(number.replacingOccurrences(of: "px", with: "")) else { return false }
+            return pixels <= 2
+        }
         for name in ["width", "height"] {
-            if let value = element.attribute(name), let pixels = Int(value.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "px", with: "")),
-                pixels <= 2
-            {
-                return true
-            }
+            if let value = element.attribute(name), tiny(value) { return true }
+        }
+        let style = (element.attribute("style") ?? "").lowercased().replacingOccurrences(of: " ", with: "")
+        for declaration in style.split(separator: ";") {
+            let parts = declaration.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            if ["width", "height", "max-width", "max-height"].contains(parts[0]), tiny(parts[1]) { return true }
+            if parts[0] == "display" && parts[1].hasPrefix("none") { return true }
+            if parts[0] == "visibility" && parts[1].hasPrefix("hidden") { return true }
+            if parts[0] == "opacity", let value = Double(parts[1]), value == 0 { return true }
         }
         return false
     }

@@ -115,7 +115,8 @@ public struct PlainTextRenderer {
             flush(prefix: prefix + "> ")
         case "ul", "ol":
             flush(prefix: prefix)
-            var number = Int(element.attribute("start") ?? "") ?? 1
+            // A hostile `start` cannot overflow the counter: it is clamped to what a list could sensibly start at.
+            var number = min(max(Int(element.attribute("start") ?? "") ?? 1, -1_000_000), 1_000_000)
             var isFirstItem = true
             for child in element.children {
                 guard case .element(let item) = child, item.name == "li" else {

@@ -54,6 +54,8 @@ public struct DigestRenderer {
             "fromName": configuration.newsletter.from.displayName ?? configuration.newsletter.title,
             "fromEmail": configuration.newsletter.from.address.description,
         ]
+        if let mailto = configuration.newsletter.unsubscribeMailto { base["unsubscribeMailto"] = mailto.description }
+        base["subject"] = templates.subjectLine(base)
         // The article partials are the same for every reader: render them once per edition, here, and hand the
         // results to the per-subscriber render as `renderedHTML` and `renderedText`.
         base["articles"] = articleContexts.map { article -> [String: Any] in
@@ -68,8 +70,6 @@ public struct DigestRenderer {
             context["renderedText"] = rendered(TemplateSet.articleTextPartial)
             return article.merging(["renderedHTML": context["renderedHTML"]!, "renderedText": context["renderedText"]!]) { $1 }
         }
-        if let mailto = configuration.newsletter.unsubscribeMailto { base["unsubscribeMailto"] = mailto.description }
-        base["subject"] = templates.subjectLine(base)
         baseContext = base
     }
 
@@ -96,6 +96,12 @@ public struct DigestRenderer {
             date: date, timeZone: configuration.newsletter.timeZone,
             messageID: identity.messageID(domain: from.address.domain, date: date), listID: configuration.newsletter.listID,
             unsubscribeURIs: uris, textBody: templates.text(context), htmlBody: templates.html(context), boundary: identity.boundary())
+    }
+
+    /// Checks the unsubscribe-URL template before anything is sent. Only the token (hex) and the address
+    /// (percent-encoded) vary between subscribers, so one good URL means every URL is good.
+    public func validateUnsubscribeURL(for subscriber: Subscriber) throws(RenderError) {
+        _ = try unsubscribeURL(token: tokens?.token(for: subscriber.address) ?? DigestRenderer.placeholderToken, address: subscriber.address)
     }
 
     func unsubscribeURL(token: String, address: EmailAddress) throws(RenderError) -> String {

@@ -106,7 +106,7 @@ public final class SendRun {
     ///
     /// - Throws: configuration and input errors before anything is sent; ``FileLock/LockError`` when another run
     ///   holds the lock; ``DeliveryError`` when the server stops the run (outcomes recorded so far stand).
-    public func run() throws -> SendReport {
+    public func run() throws -> [SendReport] {
         var report = SendReport()
         report.dryRunDirectory = options.dryRunDirectory
         let file = configuration.file
@@ -137,7 +137,7 @@ public final class SendRun {
             transport = makeTransport?(smtp, envelope, password) ?? SMTPTransport(settings: smtp, envelopeFrom: envelope, password: password, verbose: options.verbose)
         }
         guard let stateDirectory = configuration.stateDirectory else {
-            if isDryRun { return try deliverWithoutState(templates: templates, secret: secret, transport: transport, report: report) }
+            if isDryRun { return [try deliverWithoutState(templates: templates, secret: secret, transport: transport, report: report)] }
             throw SendSetupError.missing(file: file, what: "send needs `state.directory` to remember what was sent")
         }
 
@@ -149,35 +149,46 @@ public final class SendRun {
         }
         defer { lock?.release() }
 
-        // The edition: the unfinished one, or a new one with the articles published since the last.
-        var edition: Edition
-        if let unfinished = try store.unfinishedEdition() {
-            edition = unfinished
-            report.isResumed = true
-        } else if options.resumeOnly {
-            report.nothingToResume = true
-            return report
-        } else {
-            let after = try store.lastCompletedDate()
-            let collection = try DirectoryArticleSource(directory: configuration.articles.directory).collect(
-                ArticleSelection(now: options.now, window: configuration.articles.window, after: after, maxArticles: configuration.articles.maxArticles))
-            collection.problems.forEach { onWarning("\($0) (skipped)") }
-            if collection.articles.isEmpty && !options.force {
-                report.nothingNew = true
-                return report
-            }
-            if isDryRun {
-                edition = Edition(id: "dry-run", date: options.now, articles: collection.articles, directory: "")
+        // The edition: the unfinished one, or a new one with the articles published since the last. A resumed
+        // edition that completes is followed, in the same run, by the next one.
+        var reports: [SendReport] = []
+        while true {
+            var report = SendReport()
+            report.dryRunDirectory = options.dryRunDirectory
+            var edition: Edition
+            if let unfinished = try store.unfinishedEdition() {
+                edition = unfinished
+                report.isResumed = true
+            } else if options.resumeOnly {
+                if reports.isEmpty { report.nothingToResume = true; reports.append(report) }
+                return reports
             } else {
-                edition = try store.create(date: options.now, articles: collection.articles)
+                let after = try store.lastCompletedDate()
+                let collection = try DirectoryArticleSource(directory: configuration.articles.directory).collect(
+                    ArticleSelection(now: options.now, window: configuration.articles.window, after: after, maxArticles: configuration.articles.maxArticles))
+                collection.problems.forEach { onWarning("\($0) (skipped)") }
+                if collection.articles.isEmpty && !options.force {
+                    report.nothingNew = true
+                    reports.append(report)
+                    return reports
+                }
+                if isDryRun {
+                    edition = Edition(id: "dry-run", date: options.now, articles: collection.articles, directory: "")
+                } else {
+                    edition = try store.create(date: options.now, articles: collection.articles)
+                }
             }
-        }
-        report.editionID = edition.id
-        report.articleCount = edition.articles.count
+            report.editionID = edition.id
+            report.articleCount = edition.articles.count
 
-        let journal = isDryRun ? nil : Journal(path: edition.journalPath)
-        let done = try journal?.load() ?? [:]
-        return try deliver(edition: edition, templates: templates, secret: secret, transport: transport, journal: journal, done: done, store: isDryRun ? nil : store, report: report)
+            let journal = isDryRun ? nil : Journal(path: edition.journalPath)
+            let done = try journal?.load() ?? [:]
+            let delivered = try deliver(
+                edition: edition, templates: templates, secret: secret, transport: transport, journal: journal, done: done,
+                store: isDryRun ? nil : store, report: report)
+            reports.append(delivered)
+            guard delivered.isResumed, delivered.isComplete, !isDryRun, !options.resumeOnly else { return reports }
+        }
     }
 
     private func deliverWithoutState(templates: TemplateSet, secret: [UInt8], transport: any MailTransport, report: SendReport) throws -> SendReport {
@@ -224,6 +235,8 @@ public final class SendRun {
         let prepared = edition.articles.map { PreparedArticle($0, sanitizer: sanitizer, excerptLength: configuration.articles.excerptLength) }
         let renderer = DigestRenderer(
             configuration: configuration, templates: templates, articles: prepared, date: edition.date, tokens: UnsubscribeToken(secret: secret))
+
+        if let first = recipients.first { try renderer.validateUnsubscribeURL(for: first) }
 
         var index = 0
         var identity = self.identity
@@ -279,6 +292,23 @@ public final class SendRun {
         ahead.cancel()
         progress.retried = transport.retriedCount
         progress.elapsed = SMTPTransport.monotonicNow() - start
+        // Past the expiry, what is still pending after this last try is recorded as failed.
+        if !interrupted, renderError == nil, !deferred.isEmpty, let journal, options.now.timeIntervalSince(edition.date) >= configuration.pendingExpiry {
+            let expired = deferred
+            deferred = []
+            let hours = Int(configuration.pendingExpiry / 3600)
+            var results: [DeliveryResult] = []
+            for (address, reply) in expired {
+                let message = "expired: still failing \(hours) h after the edition started; last reply: \(reply)"
+                failures.append((address, message))
+                if let recipient = try? EmailAddress(address) {
+                    results.append(.failed(DeliveryJob(recipient: recipient, messageID: "", bytes: []), reply: message))
+                }
+            }
+            try journal.append(results, at: Date())
+            progress.failed += expired.count
+            progress.deferred = 0
+        }
         report.progress = progress
         report.failures = failures
         report.deferred = deferred

@@ -84,8 +84,10 @@ public struct EditionStore: Sendable {
     /// Marks `edition` complete and makes it the cut-off for the next one.
     public func complete(_ edition: Edition, sent: Int, failed: Int, at date: Date) throws {
         let summary = "{\n  \"completedAt\": \(JSONValue.encodeString(ISO8601DateFormatter().string(from: date))),\n  \"sent\": \(sent),\n  \"failed\": \(failed)\n}\n"
-        try FileSystem.writeAtomically(Array(summary.utf8), to: edition.directory + "/complete.json")
+        // The cut-off first: a crash between the two writes leaves an edition that resumes (and finds nobody left),
+        // never a completed edition whose articles the next one would carry again.
         try FileSystem.writeAtomically(Array((edition.id + "\n").utf8), to: directory + "/last-edition")
+        try FileSystem.writeAtomically(Array(summary.utf8), to: edition.directory + "/complete.json")
     }
 
     func load(_ id: String) throws -> Edition {

@@ -52,8 +52,10 @@ public final class Journal {
     /// Appends the outcomes in `results` and flushes them to disk; deferred recipients are not recorded.
     public func append(_ results: [DeliveryResult], at date: Date) throws(FileSystem.IOError) {
         if fd < 0 {
+            let existed = FileManager.default.fileExists(atPath: path)
             fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw FileSystem.IOError(path: path, reason: FileSystem.errnoText()) }
+            if !existed { FileSystem.syncDirectory((path as NSString).deletingLastPathComponent) }
             // A line cut short by a crash is ended first, so that it can never merge with the next one.
             let size = lseek(fd, 0, SEEK_END)
             var last: UInt8 = 0x0A

@@ -15,8 +15,14 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
     /// `local@domain` with the ASCII domain: the form used in headers and SMTP commands.
     public var description: String { "\(localPart)@\(domain)" }
 
-    /// The lowercased address, used to compare and deduplicate (addresses compare case-insensitively).
-    public var normalized: String { description.lowercased() }
+    /// The address with ASCII letters lowercased, used to compare and deduplicate (addresses compare
+    /// case-insensitively). Only ASCII is folded: Unicode case mapping would merge different people, e.g. the
+    /// Kelvin sign U+212A with `k`. The domain is already lowercase.
+    public var normalized: String {
+        var bytes = Array(localPart.utf8)
+        for index in bytes.indices where bytes[index] >= 0x41 && bytes[index] <= 0x5A { bytes[index] += 32 }
+        return String(decoding: bytes, as: UTF8.self) + "@" + domain
+    }
 
     /// True when the local part is not ASCII, so only a server offering SMTPUTF8 may receive it.
     public var requiresSMTPUTF8: Bool { !localPart.utf8.allSatisfy { $0 < 0x80 } }
@@ -30,9 +36,10 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
             self.domain = domain
             return
         }
-        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || ($0.value >= 0x80 && $0.value < 0xA0) }) {
+        if text.unicodeScalars.contains(where: { Sanitize.isControl($0) || $0.properties.generalCategory == .format }) {
             throw .invalid(text, "it contains a control character")
         }
+        guard text.utf8.count <= 254 else { throw .invalid(text, "it is longer than 254 octets") }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2 else {
             throw .invalid(text, parts.count == 1 ? "it has no '@'" : "it has more than one '@'")
@@ -107,7 +114,7 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
         if local.hasPrefix(".") || local.hasSuffix(".") || local.contains("..") { return false }
         let specials = Set("!#$%&'*+-/=?^_`{|}~.".unicodeScalars)
         return local.unicodeScalars.allSatisfy { scalar in
-            if scalar.value >= 0x80 { return true }  // RFC 6532 UTF8-non-ascii
+            if scalar.value >= 0x80 { return !scalar.properties.isWhitespace }  // RFC 6532 UTF8-non-ascii, but no spaces
             return (scalar.properties.isASCIIHexDigit || CharacterSet.alphanumerics.contains(scalar)) || specials.contains(scalar)
         }
     }

@@ -58,9 +58,9 @@ extension NewsletterCommand {
             run.onWarning = { Terminal.warning($0) }
             run.shouldStop = { stopRequested.load(ordering: .relaxed) }
 
-            let report: SendReport
+            let reports: [SendReport]
             do {
-                report = try run.run()
+                reports = try run.run()
             } catch let error as FileLock.LockError {
                 Terminal.error("error: \(error)")
                 throw ExitCode(75)
@@ -76,6 +76,16 @@ extension NewsletterCommand {
                 throw Terminal.fail(error)
             }
             display.finish()
+            var pending = false
+            for report in reports {
+                try show(report)
+                pending = pending || report.hasPending
+            }
+            if pending { throw ExitCode(75) }
+        }
+
+        /// Prints one edition's summary; throws exit 75 for an interrupted run.
+        func show(_ report: SendReport) throws {
             if report.nothingToResume {
                 print("No unfinished edition; nothing sent.")
                 return
@@ -96,7 +106,6 @@ extension NewsletterCommand {
                 Terminal.error("Stopped by a signal after recording the messages in flight; run send again to finish the edition.")
                 throw ExitCode(75)
             }
-            if report.hasPending { throw ExitCode(75) }
         }
     }
 }

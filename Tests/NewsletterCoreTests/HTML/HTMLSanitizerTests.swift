@@ -639,4 +639,16 @@ struct HTMLSanitizerTests {
             #expect(!output.contains(leaked), "\(leaked) leaked as text: \(output.replacingOccurrences(of: "<div>", with: "").replacingOccurrences(of: "</div>", with: ""))")
         }
     }
+
+    @Test("Images hidden or shrunk by their style are tracking pixels", arguments: [
+        "<p>x<img src=\"https://t.example.com/p.gif\" style=\"width:1px;height:1px\"></p>",
+        "<p>x<img src=\"https://t.example.com/p.gif\" style=\"display: none\"></p>",
+        "<p>x<img src=\"https://t.example.com/p.gif\" style=\"max-height:0\"></p>",
+        "<p>x<img src=\"https://t.example.com/p.gif\" style=\"opacity:0\"></p>",
+        "<p>x<img src=\"https://t.example.com/p.gif\" width=\"0\" height=\"0\"></p>",
+    ])
+    func styledTrackingPixels(_ html: String) {
+        let tree = HTMLSanitizer(rules: .standard()).clean(HTMLParser.parseFragment(html), base: nil)
+        #expect(!HTMLSerializer.html(tree).contains("t.example.com"))
+    }
 }

@@ -65,6 +65,12 @@ struct PlainTextRendererTests {
             """)
     }
 
+    @Test("A hostile list start cannot overflow the numbering", arguments: ["9223372036854775807", "-9223372036854775808", "x"])
+    func hostileStart(_ start: String) {
+        let text = render("<ol start=\"\(start)\"><li>a</li><li>b</li></ol>")
+        #expect(text.contains("a") && text.contains("b"))
+    }
+
     @Test("No HTML entities or tags reach the text part")
     func noEntities() {
         let text = render("<p>Fish &amp; chips &lt;3 &quot;ok&quot; &#20013;</p>")

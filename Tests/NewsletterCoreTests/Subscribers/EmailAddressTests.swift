@@ -50,6 +50,26 @@ struct EmailAddressTests {
         }
     }
 
+    @Test("Invisible and control characters are refused", arguments: ["a\u{2028}b@example.com", "evil\u{00A0}x@example.com", "a\u{200B}b@example.com", "a\u{FEFF}@example.com"])
+    func invisible(_ text: String) {
+        #expect(throws: EmailAddressError.self) { _ = try EmailAddress(text) }
+    }
+
+    @Test("A trailing-dot domain still counts toward the 254-octet limit")
+    func trailingDotLength() throws {
+        let domain = Array(repeating: String(repeating: "b", count: 60), count: 4).joined(separator: ".") + ".org."
+        let address = String(repeating: "a", count: 254 - domain.utf8.count) + "x@" + domain
+        #expect(address.utf8.count == 256)
+        #expect(throws: EmailAddressError.self) { _ = try EmailAddress(address) }
+        #expect(try EmailAddress("bob@example.org.").description == "bob@example.org")
+    }
+
+    @Test("Only ASCII letters are folded: the Kelvin sign is not the letter k")
+    func asciiFolding() throws {
+        #expect(try EmailAddress("\u{212A}@example.com").normalized != EmailAddress("k@example.com").normalized)
+        #expect(try EmailAddress("K@Example.com").normalized == "k@example.com")
+    }
+
     @Test("Addresses compare case-insensitively through their normalised form")
     func normalised() throws {
         #expect(try EmailAddress("Bob@Example.org").normalized == EmailAddress("bob@EXAMPLE.org").normalized)
