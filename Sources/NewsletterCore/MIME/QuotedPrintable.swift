@@ -72,9 +72,13 @@ public enum QuotedPrintable {
 
     /// How many characters `encode` would write for `text`, without building it; used to choose an encoding.
     static func estimatedLength(_ text: String) -> Int {
-        var length = 0
-        for byte in text.utf8 {
-            length += (byte >= 32 && byte <= 126 && byte != UInt8(ascii: "=")) || byte == 0x0A || byte == 0x09 ? 1 : 3
+        var text = text
+        let length = text.withUTF8 { bytes -> Int in
+            var escaped = 0
+            for byte in bytes where byte > 126 || byte == UInt8(ascii: "=") || (byte < 32 && byte != 0x0A && byte != 0x09) {
+                escaped += 1
+            }
+            return bytes.count + 2 * escaped
         }
         return length + length / 75 * 3
     }

@@ -12,6 +12,8 @@ public struct DigestRenderer {
     public let date: Date
     let tokens: UnsubscribeToken?
     let baseContext: [String: Any]
+    /// Per-subscriber skeletons of both bodies; see ``BodySkeleton``.
+    let skeletons = SkeletonCache()
 
     /// The token used when no secret is configured; only a preview may use it.
     public static let placeholderToken = "preview-token-no-secret-configured"
@@ -58,7 +60,7 @@ public struct DigestRenderer {
         base["subject"] = templates.subjectLine(base)
         // The article partials are the same for every reader: render them once per edition, here, and hand the
         // results to the per-subscriber render as `renderedHTML` and `renderedText`.
-        base["articles"] = articleContexts.map { article -> [String: Any] in
+        let renderedArticles = articleContexts.map { article -> [String: Any] in
             var context = base.merging(article) { $1 }
             // A partial's file ends with a newline that the digest template's own line already gives.
             func rendered(_ name: String) -> String {
@@ -70,6 +72,11 @@ public struct DigestRenderer {
             context["renderedText"] = rendered(TemplateSet.articleTextPartial)
             return article.merging(["renderedHTML": context["renderedHTML"]!, "renderedText": context["renderedText"]!]) { $1 }
         }
+        base["articles"] = renderedArticles
+        // The whole run of articles as one string, so that the per-subscriber render inserts it in one step
+        // instead of walking the list for every reader.
+        base["articlesHTML"] = renderedArticles.map { $0["renderedHTML"] as? String ?? "" }.joined(separator: "\n")
+        base["articlesText"] = renderedArticles.map { $0["renderedText"] as? String ?? "" }.joined(separator: "\n")
         baseContext = base
     }
 
@@ -77,14 +84,9 @@ public struct DigestRenderer {
     ///
     /// - Throws: ``RenderError`` when the unsubscribe URL template gives something that is not an https URL.
     public func message(for subscriber: Subscriber, identity: inout some MessageIdentity) throws(RenderError) -> MailMessage {
-        var context = baseContext
-        var subscriberContext: [String: Any] = ["email": subscriber.address.description]
-        if let name = subscriber.name { subscriberContext["name"] = name }
-        subscriberContext["fields"] = DigestRenderer.mustacheValue(.object(subscriber.fields))
-        context["subscriber"] = subscriberContext
         let token = tokens?.token(for: subscriber.address) ?? DigestRenderer.placeholderToken
         let unsubscribeURL = try self.unsubscribeURL(token: token, address: subscriber.address)
-        context["unsubscribeURL"] = unsubscribeURL
+        let (textBody, htmlBody) = bodies(for: subscriber, unsubscribeURL: unsubscribeURL)
 
         var uris = [unsubscribeURL]
         if let mailto = configuration.newsletter.unsubscribeMailto {
@@ -92,23 +94,80 @@ public struct DigestRenderer {
         }
         let from = configuration.newsletter.from
         return MailMessage(
-            from: from, to: subscriber.mailbox, subject: context["subject"] as? String ?? configuration.newsletter.title,
+            from: from, to: subscriber.mailbox, subject: baseContext["subject"] as? String ?? configuration.newsletter.title,
             date: date, timeZone: configuration.newsletter.timeZone,
             messageID: identity.messageID(domain: from.address.domain, date: date), listID: configuration.newsletter.listID,
-            unsubscribeURIs: uris, textBody: templates.text(context), htmlBody: templates.html(context), boundary: identity.boundary())
+            unsubscribeURIs: uris, textBody: textBody, htmlBody: htmlBody, boundary: identity.boundary())
+    }
+
+    /// The full Mustache render of both bodies for `subscriber`.
+    func renderBodies(for subscriber: Subscriber, unsubscribeURL: String) -> (text: String, html: String) {
+        var context = baseContext
+        var subscriberContext: [String: Any] = ["email": subscriber.address.description]
+        if let name = subscriber.name { subscriberContext["name"] = name }
+        subscriberContext["fields"] = DigestRenderer.mustacheValue(.object(subscriber.fields))
+        context["subscriber"] = subscriberContext
+        context["unsubscribeURL"] = unsubscribeURL
+        return (templates.text(context), templates.html(context))
+    }
+
+    /// Both bodies for `subscriber`: filled in from a skeleton when one applies, rendered in full otherwise.
+    ///
+    /// The skeletons are the templates rendered once with marker values for the subscriber's email, name and
+    /// unsubscribe URL. The first message made from each skeleton is compared with a full render; if they differ
+    /// (a template doing something with those values other than inserting them), skeletons are off for the run.
+    func bodies(for subscriber: Subscriber, unsubscribeURL: String) -> (text: String, html: String) {
+        let values = [subscriber.address.description, subscriber.name ?? "", unsubscribeURL]
+        guard !skeletons.isDisabled, subscriber.fields.isEmpty || !templates.mentionsFields else {
+            return renderBodies(for: subscriber, unsubscribeURL: unsubscribeURL)
+        }
+        let hasName = subscriber.name != nil
+        guard let skeleton = skeletons.skeleton(hasName: hasName, make: { makeSkeleton(hasName: hasName) }) else {
+            return renderBodies(for: subscriber, unsubscribeURL: unsubscribeURL)
+        }
+        let filled = (skeleton.text.fill(values), skeleton.html.fill(values))
+        if !skeletons.isVerified(hasName: hasName) {
+            let full = renderBodies(for: subscriber, unsubscribeURL: unsubscribeURL)
+            guard full == filled else {
+                skeletons.disable()
+                return full
+            }
+            skeletons.markVerified(hasName: hasName)
+        }
+        return filled
+    }
+
+    func makeSkeleton(hasName: Bool) -> (text: BodySkeleton, html: BodySkeleton)? {
+        var context = baseContext
+        var subscriberContext: [String: Any] = ["email": BodySkeleton.marker(0), "fields": [String: Any]()]
+        if hasName { subscriberContext["name"] = BodySkeleton.marker(1) }
+        context["subscriber"] = subscriberContext
+        context["unsubscribeURL"] = BodySkeleton.marker(2)
+        guard let text = BodySkeleton(templates.text(context)), let html = BodySkeleton(templates.html(context)) else { return nil }
+        // A probe with mixed case, markup characters and CJK: a template that transforms a value (upper-cases a
+        // name, say) renders it differently from the skeleton, and skeletons are not used.
+        guard let probeAddress = try? EmailAddress("Probe.Mixed+Case@Example.org") else { return nil }
+        let probe = Subscriber(address: probeAddress, name: hasName ? "Probe <Mixed> & 'Case' \"Name\" 张伟" : nil)
+        let probeURL = "https://example.org/u?t=AbC&e=Probe%40Example.org"
+        let values = [probe.address.description, probe.name ?? "", probeURL]
+        guard renderBodies(for: probe, unsubscribeURL: probeURL) == (text.fill(values), html.fill(values)) else { return nil }
+        return (text, html)
     }
 
     /// Checks the unsubscribe-URL template before anything is sent. Only the token (hex) and the address
     /// (percent-encoded) vary between subscribers, so one good URL means every URL is good.
     public func validateUnsubscribeURL(for subscriber: Subscriber) throws(RenderError) {
-        _ = try unsubscribeURL(token: tokens?.token(for: subscriber.address) ?? DigestRenderer.placeholderToken, address: subscriber.address)
+        let url = try unsubscribeURL(token: tokens?.token(for: subscriber.address) ?? DigestRenderer.placeholderToken, address: subscriber.address)
+        guard URL(string: url) != nil else {
+            throw .invalidOutput(source: "\(configuration.file): newsletter.unsubscribeURL", reason: "gave '\(url)', which is not a valid URL")
+        }
     }
 
     func unsubscribeURL(token: String, address: EmailAddress) throws(RenderError) -> String {
         let encodedEmail = address.description.addingPercentEncoding(withAllowedCharacters: DigestRenderer.queryValueAllowed) ?? ""
         let url = templates.unsubscribeLink(["token": token, "email": encodedEmail])
         let isClean = !url.unicodeScalars.contains { Sanitize.isControl($0) || $0 == " " || $0 == "<" || $0 == ">" || $0 == "\"" }
-        guard url.lowercased().hasPrefix("https://"), isClean, url.utf8.count <= 900, URL(string: url) != nil else {
+        guard url.lowercased().hasPrefix("https://"), isClean, url.utf8.count <= 900 else {
             throw .invalidOutput(
                 source: "\(configuration.file): newsletter.unsubscribeURL",
                 reason: "gave '\(Sanitize.printable(url))' for \(address), which is not a usable https URL")
@@ -136,4 +195,85 @@ public struct DigestRenderer {
             return dictionary
         }
     }
+}
+
+/// A rendered body with holes where the subscriber's values go: static text, and slots that take a value as is
+/// or HTML-escaped, the way the template asked for it (`{{{x}}}` or `{{x}}`).
+struct BodySkeleton: Equatable {
+    enum Segment: Equatable {
+        case text(String)
+        case value(Int, escaped: Bool)
+    }
+
+    let segments: [Segment]
+
+    /// The marker rendered in place of value `index`. The `&` shows whether Mustache escaped it.
+    static func marker(_ index: Int) -> String { "\u{E000}\(index)&\u{E001}" }
+
+    /// Splits `rendered` at its markers; nil if a marker was altered (a template transformed the value).
+    init?(_ rendered: String) {
+        var segments: [Segment] = []
+        var rest = Substring(rendered)
+        while let open = rest.firstIndex(of: "\u{E000}") {
+            segments.append(.text(String(rest[..<open])))
+            guard let close = rest[open...].firstIndex(of: "\u{E001}") else { return nil }
+            let inner = rest[rest.index(after: open)..<close]
+            switch inner {
+            case "0&", "1&", "2&": segments.append(.value(Int(String(inner.prefix(1)))!, escaped: false))
+            case "0&amp;", "1&amp;", "2&amp;": segments.append(.value(Int(String(inner.prefix(1)))!, escaped: true))
+            default: return nil
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        segments.append(.text(String(rest)))
+        self.segments = segments
+    }
+
+    /// The body with `values` in its slots.
+    func fill(_ values: [String]) -> String {
+        var output = ""
+        output.reserveCapacity(segments.reduce(0) { if case .text(let t) = $1 { return $0 + t.utf8.count } else { return $0 + 64 } })
+        for segment in segments {
+            switch segment {
+            case .text(let text): output += text
+            case .value(let index, let escaped): output += escaped ? BodySkeleton.htmlEscape(values[index]) : values[index]
+            }
+        }
+        return output
+    }
+
+    /// Mustache's own escaping: `< > & " '`.
+    static func htmlEscape(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0x22 || $0 == 0x27 }) else { return text }
+        var result = ""
+        for character in text {
+            switch character {
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "&": result += "&amp;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}
+
+/// The skeletons of one renderer, made on first use; used from the one thread that renders.
+final class SkeletonCache: @unchecked Sendable {
+    private var made: [Bool: (text: BodySkeleton, html: BodySkeleton)?] = [:]
+    private var verified: Set<Bool> = []
+    private(set) var isDisabled = false
+
+    func skeleton(hasName: Bool, make: () -> (text: BodySkeleton, html: BodySkeleton)?) -> (text: BodySkeleton, html: BodySkeleton)? {
+        if let existing = made[hasName] { return existing }
+        let skeleton = make()
+        made[hasName] = skeleton
+        return skeleton
+    }
+
+    func isVerified(hasName: Bool) -> Bool { verified.contains(hasName) }
+    func markVerified(hasName: Bool) { verified.insert(hasName) }
+    func disable() { isDisabled = true }
 }

@@ -13,6 +13,8 @@ public struct TemplateSet: Sendable {
     let textName: String
     let subject: MustacheTemplate
     let unsubscribeURL: MustacheTemplate
+    /// Whether any template mentions `fields`: then a subscriber with fields is always rendered in full.
+    let mentionsFields: Bool
 
     static let textPragma = "{{% CONTENT_TYPE: TEXT}}"
 
@@ -27,6 +29,7 @@ public struct TemplateSet: Sendable {
         else { throw .missingDirectory(directory) }
         var library = MustacheLibrary()
         var names: [String] = []
+        var mentionsFields = false
         while let relative = enumerator.nextObject() as? String {
             guard relative.hasSuffix(".mustache") else { continue }
             let path = directory + "/" + relative
@@ -38,6 +41,7 @@ public struct TemplateSet: Sendable {
                 throw .syntax(file: path, line: 1, column: 1, message: "cannot read: \(error.reason)")
             }
             let text = name.hasSuffix(".txt") && !source.hasPrefix(textPragma) ? textPragma + source : source
+            if source.contains("fields") { mentionsFields = true }
             library.register(try parse(text, file: path), named: name)
             names.append(name)
         }
@@ -47,7 +51,8 @@ public struct TemplateSet: Sendable {
         return TemplateSet(
             library: library, htmlName: configuration.templates.html, textName: configuration.templates.text,
             subject: try parse(textPragma + configuration.newsletter.subject, file: "\(configuration.file): newsletter.subject"),
-            unsubscribeURL: try parse(textPragma + configuration.newsletter.unsubscribeURL, file: "\(configuration.file): newsletter.unsubscribeURL"))
+            unsubscribeURL: try parse(textPragma + configuration.newsletter.unsubscribeURL, file: "\(configuration.file): newsletter.unsubscribeURL"),
+            mentionsFields: mentionsFields)
     }
 
     static func parse(_ text: String, file: String) throws(RenderError) -> MustacheTemplate {
