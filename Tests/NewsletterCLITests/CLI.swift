@@ -29,9 +29,15 @@ struct CLI {
 
     @discardableResult
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> Result {
+        try runProcess(binary, arguments, environment: environment, directory: directory)
+    }
+
+    /// Runs `executable` from the repository root (or `directory`) and captures what it prints.
+    static func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
         process.currentDirectoryURL = URL(fileURLWithPath: directory ?? repositoryRoot)
         var env = ProcessInfo.processInfo.environment
         env["NEWSLETTER_SECRET"] = nil
