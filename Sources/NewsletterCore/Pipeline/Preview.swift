@@ -48,7 +48,7 @@ public struct Preview {
                 warnings.append("\(recipient) is not an active subscriber in \(configuration.subscribers.file); previewing without a name")
                 subscriber = Subscriber(address: address)
             }
-        } else if let first = list.subscribers().first {
+        } else if let first = list.firstActive {
             subscriber = first
         } else {
             warnings.append("\(configuration.subscribers.file) has no active subscriber; previewing for a placeholder address")

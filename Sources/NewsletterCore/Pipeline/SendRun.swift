@@ -163,19 +163,15 @@ public final class SendRun {
                 if reports.isEmpty { report.nothingToResume = true; reports.append(report) }
                 return reports
             } else {
-                let after = try store.lastCompletedDate()
-                let collection = try DirectoryArticleSource(directory: configuration.articles.directory).collect(
-                    ArticleSelection(now: options.now, window: configuration.articles.window, after: after, maxArticles: configuration.articles.maxArticles))
-                collection.problems.forEach { onWarning("\($0) (skipped)") }
-                if collection.articles.isEmpty && !options.force {
+                guard let articles = try newArticles(after: try store.lastCompletedDate()) else {
                     report.nothingNew = true
                     reports.append(report)
                     return reports
                 }
                 if isDryRun {
-                    edition = Edition(id: "dry-run", date: options.now, articles: collection.articles, directory: "")
+                    edition = Edition(id: "dry-run", date: options.now, articles: articles, directory: "")
                 } else {
-                    edition = try store.create(date: options.now, articles: collection.articles)
+                    edition = try store.create(date: options.now, articles: articles)
                 }
             }
             report.editionID = edition.id
@@ -191,16 +187,22 @@ public final class SendRun {
         }
     }
 
+    /// The articles of a new edition: those published after `after` within the window, or nil when there is
+    /// none and `--force` was not given.
+    private func newArticles(after: Date?) throws -> [Article]? {
+        let collection = try DirectoryArticleSource(directory: configuration.articles.directory).collect(
+            ArticleSelection(now: options.now, window: configuration.articles.window, after: after, maxArticles: configuration.articles.maxArticles))
+        collection.problems.forEach { onWarning("\($0) (skipped)") }
+        return collection.articles.isEmpty && !options.force ? nil : collection.articles
+    }
+
     private func deliverWithoutState(templates: TemplateSet, secret: [UInt8], transport: any MailTransport, report: SendReport) throws -> SendReport {
         var report = report
-        let collection = try DirectoryArticleSource(directory: configuration.articles.directory).collect(
-            ArticleSelection(now: options.now, window: configuration.articles.window, maxArticles: configuration.articles.maxArticles))
-        collection.problems.forEach { onWarning("\($0) (skipped)") }
-        if collection.articles.isEmpty && !options.force {
+        guard let articles = try newArticles(after: nil) else {
             report.nothingNew = true
             return report
         }
-        let edition = Edition(id: "dry-run", date: options.now, articles: collection.articles, directory: "")
+        let edition = Edition(id: "dry-run", date: options.now, articles: articles, directory: "")
         report.editionID = edition.id
         report.articleCount = edition.articles.count
         return try deliver(edition: edition, templates: templates, secret: secret, transport: transport, journal: nil, done: [:], store: nil, report: report)

@@ -116,6 +116,11 @@ public struct SubscriberList: Sendable {
         addresses.compactMap { $0.isUnsubscribed ? nil : subscriber($0) }
     }
 
+    /// The first active subscriber, without building the others.
+    public var firstActive: Subscriber? {
+        addresses.first { !$0.isUnsubscribed }.flatMap(subscriber)
+    }
+
     /// The active subscriber with `address`, if there is one.
     public func subscriber(for address: EmailAddress) -> Subscriber? {
         let key = address.normalized

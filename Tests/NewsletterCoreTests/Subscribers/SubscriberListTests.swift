@@ -54,6 +54,9 @@ struct SubscriberListTests {
         #expect(zhang.name == "张伟")
         #expect(zhang.fields.map(\.key) == ["joined", "tags"])
         #expect(list.subscribers().map(\.address.description) == ["zhang.wei@example.com", "bob@example.org", "dora@example.com"])
+        #expect(list.firstActive?.address.description == "zhang.wei@example.com")
+        let unsubscribedFirst = try SubscriberList(bytes: Array(#"[{"email": "a@example.com", "subscribed": false}, {"email": "b@example.com"}]"#.utf8), file: "s.json")
+        #expect(unsubscribedFirst.firstActive?.address.description == "b@example.com")
         #expect(list.isActive(try EmailAddress("DORA@example.com")))
         #expect(!list.isActive(try EmailAddress("carol@example.net")))
     }
