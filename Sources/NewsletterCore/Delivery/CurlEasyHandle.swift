@@ -31,6 +31,11 @@ final class CurlStringList {
 final class UploadBuffer {
     let bytes: [UInt8]
     var offset = 0
+    /// Hold the message back, pausing the upload after DATA, until this is cleared: the server cannot take a
+    /// message before it has it (see ``SMTPTransport``).
+    var holdsBody = false
+    /// Whether the upload is paused waiting for `holdsBody` to be cleared.
+    var isPaused = false
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -46,6 +51,10 @@ let curlReadCallback: @convention(c) (UnsafeMutablePointer<CChar>, Int, Int, Uns
     let room = size * count
     let remaining = upload.bytes.count - upload.offset
     let length = min(room, remaining)
+    if upload.holdsBody {
+        upload.isPaused = true
+        return Int(CURL_READFUNC_PAUSE)
+    }
     if length > 0 {
         upload.bytes.withUnsafeBytes { source in
             UnsafeMutableRawPointer(destination).copyMemory(from: source.baseAddress! + upload.offset, byteCount: length)
@@ -160,9 +169,20 @@ final class CurlEasyHandle {
     }
 
     /// Prepares the next message: envelope, recipient, body, and whether to open a fresh connection or close it after.
-    func prepare(from: String, to: String, message: [UInt8], freshConnection: Bool, closeAfter: Bool) throws(DeliveryError) {
+    /// Lets a held-back message go, resuming its upload if it was paused.
+    func releaseBody() {
+        guard let upload, upload.holdsBody else { return }
+        upload.holdsBody = false
+        if upload.isPaused {
+            upload.isPaused = false
+            curl_easy_pause(handle, 0)  // CURLPAUSE_CONT
+        }
+    }
+
+    func prepare(from: String, to: String, message: [UInt8], freshConnection: Bool, closeAfter: Bool, holdBody: Bool = false) throws(DeliveryError) {
         let recipients = CurlStringList(["<\(to)>"])
         let upload = UploadBuffer(message)
+        upload.holdsBody = holdBody
         self.recipients = recipients
         self.upload = upload
         errorBuffer[0] = 0

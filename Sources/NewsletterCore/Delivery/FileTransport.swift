@@ -15,16 +15,16 @@ public final class FileTransport: MailTransport {
         self.directory = directory
     }
 
-    public func deliver(next: () throws -> DeliveryJob?, record: ([DeliveryResult]) throws -> Void, shouldStop: () -> Bool) throws {
+    public func deliver(next: () throws -> DeliveryJob?, recorder: any ResultRecorder, shouldStop: () -> Bool) throws {
         while !shouldStop(), let job = try next() {
             count += 1
             if directory == FileTransport.discard {
-                try record([.sent(job)])
+                _ = try recorder.record([.sent(job)])
                 continue
             }
             let name = String(format: "%06d-", count) + job.recipient.description.replacingOccurrences(of: "/", with: "_") + ".eml"
             try FileSystem.writeAtomically(job.bytes, to: directory + "/" + name)
-            try record([.sent(job)])
+            _ = try recorder.record([.sent(job)])
         }
     }
 }

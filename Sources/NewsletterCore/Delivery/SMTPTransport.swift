@@ -31,12 +31,13 @@ public enum DeliveryResult: Sendable {
 
 /// Where messages go: an SMTP server, or a folder of `.eml` files for a dry run.
 public protocol MailTransport {
-    /// Delivers every job `next` gives, calling `record` with each batch of results before any connection
-    /// involved starts another message, until `next` returns nil or `shouldStop` says so.
+    /// Delivers every job `next` gives, handing each batch of results to `recorder`, until `next` returns nil or
+    /// `shouldStop` says so. A connection does not send a message's content (so the server cannot take it) before
+    /// its last result is durable.
     ///
     /// - Throws: ``DeliveryError`` when the run must stop (connection, TLS, authentication); results already
-    ///   passed to `record` stand.
-    func deliver(next: () throws -> DeliveryJob?, record: ([DeliveryResult]) throws -> Void, shouldStop: () -> Bool) throws
+    ///   passed to `recorder` stand.
+    func deliver(next: () throws -> DeliveryJob?, recorder: any ResultRecorder, shouldStop: () -> Bool) throws
 
     /// How many temporary failures were retried.
     var retriedCount: Int { get }
@@ -65,6 +66,8 @@ public final class SMTPTransport: MailTransport {
         var job: DeliveryJob?
         var sentOnConnection = 0
         var needsFreshConnection = false
+        /// The ticket of this connection's last result: its next message's content waits until that is durable.
+        var waitTicket = 0
 
         init(easy: CurlEasyHandle) {
             self.easy = easy
@@ -77,11 +80,15 @@ public final class SMTPTransport: MailTransport {
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
-    public func deliver(next: () throws -> DeliveryJob?, record: ([DeliveryResult]) throws -> Void, shouldStop: () -> Bool) throws {
+    public func deliver(next: () throws -> DeliveryJob?, recorder: any ResultRecorder, shouldStop: () -> Bool) throws {
         _ = Curl.initialised
         guard let multi = curl_multi_init() else { throw DeliveryError.setup("curl_multi_init failed") }
         var slots: [Slot] = []
+        // The journal's writer wakes the loop below from its poll when results become durable.
+        let wakeTarget = MultiHandle(multi)
+        recorder.setWakeup { _ = curl_multi_wakeup(wakeTarget.handle) }
         defer {
+            recorder.setWakeup(nil)
             for slot in slots where slot.job != nil { curl_multi_remove_handle(multi, slot.easy.handle) }
             slots.removeAll()
             curl_multi_cleanup(multi)
@@ -103,6 +110,24 @@ public final class SMTPTransport: MailTransport {
 
         while true {
             let now = SMTPTransport.monotonicNow()
+            // A connection may start its next message before its last result is on disk, but the server gets the
+            // new message's content (after DATA) only once it is: a crash repeats at most one message per
+            // connection, and the disk's flush overlaps the next message's MAIL, RCPT and DATA round trips.
+            var durable = 0
+            do {
+                durable = try recorder.durableTicket()
+                for slot in slots where slot.job != nil && slot.waitTicket <= durable { slot.easy.releaseBody() }
+            } catch {
+                pendingFatal = pendingFatal ?? error
+                // The journal cannot be written: a message held back now must never be sent, or it would be sent
+                // again by the next run. Dropping the transfer drops its connection.
+                for slot in slots where slot.job != nil && slot.easy.upload?.holdsBody == true {
+                    curl_multi_remove_handle(multi, slot.easy.handle)
+                    slot.job = nil
+                    slot.needsFreshConnection = true
+                    slot.sentOnConnection = 0
+                }
+            }
             let stopping = pendingFatal != nil || shouldStop()
             // Start a message on every idle connection, retries first once their delay has passed.
             for slot in slots where slot.job == nil && !stopping {
@@ -124,7 +149,7 @@ public final class SMTPTransport: MailTransport {
                 let closeAfter = slot.sentOnConnection + 1 >= settings.messagesPerConnection
                 try slot.easy.prepare(
                     from: envelopeFrom.description, to: job.recipient.description, message: job.bytes,
-                    freshConnection: slot.needsFreshConnection, closeAfter: closeAfter)
+                    freshConnection: slot.needsFreshConnection, closeAfter: closeAfter, holdBody: slot.waitTicket > durable)
                 slot.needsFreshConnection = false
                 slot.job = job
                 started += 1
@@ -145,6 +170,7 @@ public final class SMTPTransport: MailTransport {
             curl_multi_perform(multi, &running)
 
             var batch: [DeliveryResult] = []
+            var finished: [Slot] = []
             var fatal: DeliveryError?
             var freedSlot = false
             var remainingMessages: Int32 = 0
@@ -156,6 +182,7 @@ public final class SMTPTransport: MailTransport {
                 curl_multi_remove_handle(multi, slot.easy.handle)
                 slot.job = nil
                 freedSlot = true
+                finished.append(slot)
                 let reply = slot.easy.responseCode
                 let detail = SMTPTransport.detail(code: code, reply: reply, errorText: slot.easy.errorText)
                 switch SMTPTransport.classify(code: code, reply: reply, errorText: slot.easy.errorText, uploadedEverything: slot.easy.uploadedEverything) {
@@ -191,7 +218,8 @@ public final class SMTPTransport: MailTransport {
             // Durable before the connections that finished start anything new.
             if !batch.isEmpty {
                 do {
-                    try record(batch)
+                    let ticket = try recorder.record(batch)
+                    for slot in finished { slot.waitTicket = ticket }
                 } catch {
                     pendingFatal = pendingFatal ?? error
                 }
@@ -202,6 +230,15 @@ public final class SMTPTransport: MailTransport {
             if freedSlot { continue }
             var numfds: Int32 = 0
             curl_multi_poll(multi, nil, 0, 100, &numfds)
+        }
+    }
+
+    /// The multi handle, for the journal writer's thread to wake (`curl_multi_wakeup` is thread-safe).
+    final class MultiHandle: @unchecked Sendable {
+        let handle: UnsafeMutableRawPointer
+
+        init(_ handle: UnsafeMutableRawPointer) {
+            self.handle = handle
         }
     }
 

@@ -40,14 +40,18 @@ public enum HeaderEncoding {
         guard let displayName, !Sanitize.collapsedLine(displayName).isEmpty else { return [angle] }
         let name = Sanitize.collapsedLine(displayName)
         if name.unicodeScalars.allSatisfy({ $0.value < 0x7F }) && !name.contains("=?") && name.count <= 60 {
-            let atext = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~ ")
-            if name.unicodeScalars.allSatisfy({ atext.contains($0) }) {
+            if name.utf8.allSatisfy({ atextOrSpace[Int($0)] }) {
                 return name.split(separator: " ").map(String.init) + [angle]
             }
             let escaped = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             return ["\"\(escaped)\"", angle]
         }
         return encodedWords(name, firstLineUsed: firstLineUsed) + [angle]
+    }
+
+    /// Which ASCII octets may stand in an atom (RFC 5322 `atext`), with space, which separates atoms.
+    static let atextOrSpace: [Bool] = (0..<256).map { byte in
+        byte < 0x80 && "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~ ".utf8.contains(UInt8(byte))
     }
 
     /// Splits `text` into `=?UTF-8?B?…?=` words that each fit on a folded line and hold only whole characters.

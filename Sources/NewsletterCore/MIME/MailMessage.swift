@@ -67,16 +67,37 @@ public struct MailMessage: Sendable {
         self.boundary = boundary
     }
 
+    /// The header fields that are the same in every message of a run, encoded once for all of them.
+    struct FixedFields: Equatable {
+        let from: String
+        let subject: String
+        let date: String
+        let listID: String
+
+        init(_ message: MailMessage) {
+            from = HeaderEncoding.mailboxField("From", displayName: message.from.displayName, address: message.from.address)
+            subject = HeaderEncoding.unstructuredField("Subject", message.subject)
+            date = "Date: " + RFC5322Date.string(from: message.date, timeZone: message.timeZone)
+            listID = HeaderEncoding.fold(name: "List-Id", tokens: message.listIDTokens())
+        }
+    }
+
     /// The header block, each field folded, separated and ended by CRLF.
     public func headerBlock() -> String {
+        headerBlock(fixed: FixedFields(self))
+    }
+
+    /// The header block with From, Subject, Date and List-Id taken from `fixed`, which must have been made from a
+    /// message with the same values.
+    func headerBlock(fixed: FixedFields) -> String {
         var fields = [
-            HeaderEncoding.mailboxField("From", displayName: from.displayName, address: from.address),
+            fixed.from,
             HeaderEncoding.mailboxField("To", displayName: to.displayName, address: to.address),
-            HeaderEncoding.unstructuredField("Subject", subject),
-            "Date: " + RFC5322Date.string(from: date, timeZone: timeZone),
+            fixed.subject,
+            fixed.date,
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
-            HeaderEncoding.fold(name: "List-Id", tokens: listIDTokens()),
+            fixed.listID,
         ]
         if !unsubscribeURIs.isEmpty {
             let uris = unsubscribeURIs.enumerated().map { "<\($1)>" + ($0 < unsubscribeURIs.count - 1 ? "," : "") }
@@ -89,7 +110,7 @@ public struct MailMessage: Sendable {
         return fields.joined(separator: "\r\n") + "\r\n"
     }
 
-    private func listIDTokens() -> [String] {
+    func listIDTokens() -> [String] {
         guard let open = listID.lastIndex(of: "<") else { return [listID] }
         let phrase = Sanitize.collapsedLine(String(listID[..<open]))
         let id = String(listID[open...])
@@ -102,21 +123,42 @@ public struct MailMessage: Sendable {
 
     /// The whole message in wire form: CRLF line ends, every body line at most 76 characters.
     public func serialized() -> [UInt8] {
-        let textEncoding = BodyEncoding.choose(for: textBody)
-        let htmlEncoding = BodyEncoding.choose(for: htmlBody)
+        serialized(textEncoding: BodyEncoding.choose(for: textBody), htmlEncoding: BodyEncoding.choose(for: htmlBody))
+    }
+
+    /// The whole message with the given transfer encodings.
+    func serialized(textEncoding: BodyEncoding, htmlEncoding: BodyEncoding) -> [UInt8] {
+        assembled(
+            textEncoding: textEncoding, htmlEncoding: htmlEncoding, bodySize: htmlBody.utf8.count + textBody.utf8.count,
+            text: { $0.append(textBody) }, html: { $0.append(htmlBody) })
+    }
+
+    /// The whole message, with each body written by a function into its part's encoder (this message's own
+    /// bodies are not used): the one place where the layout of a message is made.
+    func assembled(
+        textEncoding: BodyEncoding, htmlEncoding: BodyEncoding, bodySize: Int, fixed: FixedFields? = nil, text: (inout BodyStream) -> Void,
+        html: (inout BodyStream) -> Void
+    ) -> [UInt8] {
         var message: [UInt8] = []
-        message.reserveCapacity(htmlBody.utf8.count * 3 / 2 + textBody.utf8.count * 3 / 2 + 2048)
+        message.reserveCapacity(bodySize * 3 / 2 + 2048)
         func add(_ text: String) { message.append(contentsOf: text.utf8) }
-        add(headerBlock())
+        func addPart(_ encoding: BodyEncoding, _ write: (inout BodyStream) -> Void) {
+            var stream = BodyStream(encoding: encoding, output: message)
+            message = []
+            write(&stream)
+            stream.finish()
+            message = stream.output
+        }
+        add(fixed.map(headerBlock(fixed:)) ?? headerBlock())
         add("\r\nThis is a multi-part message in MIME format.\r\n")
         add("\r\n--\(boundary)\r\n")
         add("Content-Type: text/plain; charset=UTF-8\r\n")
         add("Content-Transfer-Encoding: \(textEncoding.rawValue)\r\n\r\n")
-        message.append(contentsOf: textEncoding.encodedBytes(textBody))
+        addPart(textEncoding, text)
         add("\r\n--\(boundary)\r\n")
         add("Content-Type: text/html; charset=UTF-8\r\n")
         add("Content-Transfer-Encoding: \(htmlEncoding.rawValue)\r\n\r\n")
-        message.append(contentsOf: htmlEncoding.encodedBytes(htmlBody))
+        addPart(htmlEncoding, html)
         add("\r\n--\(boundary)--\r\n")
         return message
     }

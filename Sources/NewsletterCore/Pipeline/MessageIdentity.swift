@@ -1,3 +1,4 @@
+import CCrypto
 import Foundation
 
 /// Makes the parts of a message that must be unique: the Message-ID and the MIME boundary.
@@ -12,32 +13,42 @@ public protocol MessageIdentity {
 
 /// Random identities: 128 random bits in each Message-ID, 96 in each boundary.
 public struct RandomMessageIdentity: MessageIdentity {
+    /// Random octets drawn from OpenSSL's CSPRNG 4 KiB at a time, and where the next unused one is.
+    private var pool: [UInt8] = []
+    private var used = 0
+
     public init() {}
 
     public mutating func messageID(domain: String, date: Date) -> String {
         let stamp = String(Int(date.timeIntervalSince1970), radix: 36)
-        return "\(stamp).\(RandomMessageIdentity.hex(16))@\(domain)"
+        return "\(stamp).\(hex(16))@\(domain)"
     }
 
     public mutating func boundary() -> String {
-        "=_nl_" + RandomMessageIdentity.hex(12)
+        "=_nl_" + hex(12)
     }
 
-    /// `count` random bytes as lowercase hex, drawn eight at a time from the system generator.
-    static func hex(_ count: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        var text = ""
-        var remaining = count
-        while remaining > 0 {
-            let word = generator.next()
-            let take = min(8, remaining)
-            for index in 0..<take {
-                let byte = UInt8(truncatingIfNeeded: word >> (8 * UInt64(index)))
-                text += (byte < 16 ? "0" : "") + String(byte, radix: 16)
+    /// `count` random octets as lowercase hex.
+    mutating func hex(_ count: Int) -> String {
+        if used + count > pool.count {
+            pool = [UInt8](repeating: 0, count: 4096)
+            let filled = pool.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, Int32($0.count)) }
+            if filled != 1 {
+                // OpenSSL's generator could not be seeded; the system generator is the same quality, only slower.
+                var generator = SystemRandomNumberGenerator()
+                for index in pool.indices { pool[index] = generator.next() }
             }
-            remaining -= take
+            used = 0
         }
-        return text
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(count * 2)
+        for byte in pool[used..<(used + count)] {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        used += count
+        return String(decoding: text, as: UTF8.self)
     }
 }
 

@@ -11,6 +11,10 @@ final class RenderAhead: @unchecked Sendable {
     private var head = 0
     private var isFinished = false
     private var isCancelled = false
+    /// Whether a side is asleep on the condition: the other side signals only then, since waking a thread is
+    /// a system call that would otherwise be paid for every message.
+    private var producerWaiting = false
+    private var consumerWaiting = false
     private let capacity: Int
     private let produce: () throws -> DeliveryJob?
     private var thread: Thread?
@@ -30,7 +34,11 @@ final class RenderAhead: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            while buffer.count - head >= capacity && !isCancelled { condition.wait() }
+            while buffer.count - head >= capacity && !isCancelled {
+                producerWaiting = true
+                condition.wait()
+                producerWaiting = false
+            }
             let cancelled = isCancelled
             condition.unlock()
             if cancelled { break }
@@ -44,7 +52,7 @@ final class RenderAhead: @unchecked Sendable {
             if let result { buffer.append(result) }
             let done = result == nil || { if case .failure = result { return true } else { return false } }()
             if done { isFinished = true }
-            condition.broadcast()
+            if consumerWaiting || done { condition.broadcast() }
             condition.unlock()
             if done { break }
         }
@@ -58,7 +66,11 @@ final class RenderAhead: @unchecked Sendable {
     func next() throws -> DeliveryJob? {
         condition.lock()
         defer { condition.unlock() }
-        while head == buffer.count && !isFinished { condition.wait() }
+        while head == buffer.count && !isFinished {
+            consumerWaiting = true
+            condition.wait()
+            consumerWaiting = false
+        }
         guard head < buffer.count else { return nil }
         let result = buffer[head]
         head += 1
@@ -66,7 +78,9 @@ final class RenderAhead: @unchecked Sendable {
             buffer.removeFirst(head)
             head = 0
         }
-        condition.broadcast()
+        // The producer, once the buffer is full, sleeps until it is half empty and then fills it again in one go:
+        // one wake-up per half buffer instead of one per message.
+        if producerWaiting && buffer.count - head <= capacity / 2 { condition.broadcast() }
         return try result.get()
     }
 

@@ -252,8 +252,8 @@ public final class SendRun {
             guard index < recipients.count else { return nil }
             let subscriber = recipients[index]
             index += 1
-            let message = try renderer.message(for: subscriber, identity: &identity)
-            return DeliveryJob(recipient: subscriber.address, messageID: message.messageID, bytes: message.serialized())
+            let message = try renderer.wireMessage(for: subscriber, identity: &identity)
+            return DeliveryJob(recipient: subscriber.address, messageID: message.messageID, bytes: message.bytes)
         }
         // Rendering runs on its own thread a few messages ahead; `taken` counts what the transport consumed.
         let ahead = RenderAhead(capacity: 32, produce: produce)
@@ -264,8 +264,8 @@ public final class SendRun {
             if job != nil { taken += 1 }
             return job
         }
-        let record: ([DeliveryResult]) throws -> Void = { results in
-            try journal?.append(results, at: Date())
+        let writer = journal.map { JournalWriter(journal: $0) }
+        let recorder = RunRecorder(writer: writer) { results in
             for result in results {
                 switch result {
                 case .sent: progress.sent += 1
@@ -287,11 +287,17 @@ public final class SendRun {
             return interrupted
         }
         do {
-            try transport.deliver(next: next, record: record, shouldStop: stop)
+            try transport.deliver(next: next, recorder: recorder, shouldStop: stop)
         } catch {
             renderError = error
         }
         ahead.cancel()
+        // Every outcome on disk before the run goes on (or stops with the transport's error).
+        do {
+            try writer?.finish()
+        } catch {
+            renderError = renderError ?? error
+        }
         progress.retried = transport.retriedCount
         progress.elapsed = SMTPTransport.monotonicNow() - start
         // Past the expiry, what is still pending after this last try is recorded as failed.
@@ -325,4 +331,24 @@ public final class SendRun {
         if store == nil && !interrupted { report.isComplete = true }
         return report
     }
+}
+
+/// The run's ``ResultRecorder``: counts each batch at once, and journals it on the writer's thread.
+final class RunRecorder: ResultRecorder {
+    let writer: JournalWriter?
+    let count: ([DeliveryResult]) -> Void
+
+    init(writer: JournalWriter?, count: @escaping ([DeliveryResult]) -> Void) {
+        self.writer = writer
+        self.count = count
+    }
+
+    func record(_ results: [DeliveryResult]) throws -> Int {
+        let ticket = try writer?.submit(results) ?? 0
+        count(results)
+        return ticket
+    }
+
+    func durableTicket() throws -> Int { try writer?.durableTicket() ?? Int.max }
+    func setWakeup(_ wakeup: (@Sendable () -> Void)?) { writer?.setWakeup(wakeup) }
 }

@@ -28,4 +28,47 @@ struct JournalTests {
         try Journal(path: path).append([.sent(try job("c@example.com"))], at: Date())
         #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com", "c@example.com"])
     }
+
+    @Test("The writer thread journals every batch, in order, and a ticket is durable only once its batch is on disk")
+    func writerGroupsBatches() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/journal.tsv"
+        let writer = JournalWriter(journal: Journal(path: path))
+        let woken = Counter()
+        writer.setWakeup { woken.increment() }
+        var tickets: [Int] = []
+        for index in 0..<500 {
+            tickets.append(try writer.submit([.sent(try job("r\(index)@example.com"))]))
+        }
+        #expect(tickets == Array(1...500))
+        try writer.finish()
+        #expect(try writer.durableTicket() == 500)
+        // Batches that queued up during a flush were written by one flush (group commit).
+        #expect(writer.flushCount >= 1 && writer.flushCount <= 500)
+        #expect(woken.value == writer.flushCount)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 500)
+        #expect(lines.map { $0.split(separator: "\t")[1] } == (0..<500).map { "r\($0)@example.com"[...] })
+    }
+
+    @Test("A journal that cannot be written stops the writer, and the error reaches submit, durableTicket and finish")
+    func writerFailure() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let writer = JournalWriter(journal: Journal(path: folder + "/missing-folder/journal.tsv"))
+        let ticket = try writer.submit([.sent(try job("a@example.com"))])
+        #expect(throws: FileSystem.IOError.self) { try writer.finish() }
+        #expect(throws: FileSystem.IOError.self) { _ = try writer.durableTicket() }
+        #expect(throws: FileSystem.IOError.self) { _ = try writer.submit([.sent(try job("b@example.com"))]) }
+        #expect(ticket == 1)
+    }
+}
+
+/// A count updated from another thread.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func increment() { lock.withLock { count += 1 } }
 }
