@@ -36,6 +36,8 @@ final class UploadBuffer {
     var holdsBody = false
     /// Whether the upload is paused waiting for `holdsBody` to be cleared.
     var isPaused = false
+    /// Fail the transfer at its next read instead of sending the message.
+    var abort = false
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -51,6 +53,7 @@ let curlReadCallback: @convention(c) (UnsafeMutablePointer<CChar>, Int, Int, Uns
     let room = size * count
     let remaining = upload.bytes.count - upload.offset
     let length = min(room, remaining)
+    if upload.abort { return Int(CURL_READFUNC_ABORT) }
     if upload.holdsBody {
         upload.isPaused = true
         return Int(CURL_READFUNC_PAUSE)
@@ -169,6 +172,27 @@ final class CurlEasyHandle {
     }
 
     /// Prepares the next message: envelope, recipient, body, and whether to open a fresh connection or close it after.
+    /// Makes a message that has not been sent fail at its next read, so that libcurl drops the connection
+    /// without ending the message (a transfer removed from its multi handle would end it, sending whatever
+    /// part of it went out as a whole message).
+    func abortUpload() {
+        guard let upload else { return }
+        upload.abort = true
+        if upload.isPaused {
+            upload.isPaused = false
+            curl_easy_pause(handle, 0)  // CURLPAUSE_CONT: libcurl reads again and gets the abort.
+        }
+    }
+
+    /// Shuts down the transfer's connection, so that nothing more, not even the end of a message, reaches the
+    /// server when the transfer is removed.
+    func shutDownConnection() {
+        var socket: curl_socket_t = -1
+        if ccurl_easy_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK, socket >= 0 {
+            shutdown(socket, Int32(SHUT_RDWR))
+        }
+    }
+
     /// Lets a held-back message go, resuming its upload if it was paused.
     func releaseBody() {
         guard let upload, upload.holdsBody else { return }

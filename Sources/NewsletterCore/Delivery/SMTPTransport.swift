@@ -89,7 +89,11 @@ public final class SMTPTransport: MailTransport {
         recorder.setWakeup { _ = curl_multi_wakeup(wakeTarget.handle) }
         defer {
             recorder.setWakeup(nil)
-            for slot in slots where slot.job != nil { curl_multi_remove_handle(multi, slot.easy.handle) }
+            for slot in slots where slot.job != nil {
+                // Removing a transfer in the middle of its message would end the message; its connection goes first.
+                slot.easy.shutDownConnection()
+                curl_multi_remove_handle(multi, slot.easy.handle)
+            }
             slots.removeAll()
             curl_multi_cleanup(multi)
         }
@@ -107,6 +111,9 @@ public final class SMTPTransport: MailTransport {
         // A run-stopping error waits here until the messages in flight have finished and been recorded, so that
         // none of them is sent again by the next run.
         var pendingFatal: (any Error)?
+        // Set once recording has failed: no held message may go out after that.
+        var journalFailed = false
+        struct JournalUnavailable: Error {}
 
         while true {
             let now = SMTPTransport.monotonicNow()
@@ -115,18 +122,16 @@ public final class SMTPTransport: MailTransport {
             // connection, and the disk's flush overlaps the next message's MAIL, RCPT and DATA round trips.
             var durable = 0
             do {
+                if journalFailed { throw JournalUnavailable() }
                 durable = try recorder.durableTicket()
                 for slot in slots where slot.job != nil && slot.waitTicket <= durable { slot.easy.releaseBody() }
             } catch {
-                pendingFatal = pendingFatal ?? error
+                if !(error is JournalUnavailable) { pendingFatal = pendingFatal ?? error }
+                journalFailed = true
                 // The journal cannot be written: a message held back now must never be sent, or it would be sent
-                // again by the next run. Dropping the transfer drops its connection.
-                for slot in slots where slot.job != nil && slot.easy.upload?.holdsBody == true {
-                    curl_multi_remove_handle(multi, slot.easy.handle)
-                    slot.job = nil
-                    slot.needsFreshConnection = true
-                    slot.sentOnConnection = 0
-                }
+                // again by the next run. Its transfer fails at its next read and drops its connection; the
+                // recipient stays pending.
+                for slot in slots where slot.job != nil && slot.easy.upload?.holdsBody == true { slot.easy.abortUpload() }
             }
             let stopping = pendingFatal != nil || shouldStop()
             // Start a message on every idle connection, retries first once their delay has passed.
@@ -222,6 +227,7 @@ public final class SMTPTransport: MailTransport {
                     for slot in finished { slot.waitTicket = ticket }
                 } catch {
                     pendingFatal = pendingFatal ?? error
+                    journalFailed = true
                 }
             }
             if let fatal { pendingFatal = pendingFatal ?? fatal }

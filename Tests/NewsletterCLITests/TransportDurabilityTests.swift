@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+@testable import NewsletterCore
+
+/// A ``ResultRecorder`` whose durability the test decides: nothing recorded ever becomes durable, and
+/// `failAfter` seconds after the first result it fails as a broken journal would.
+final class GatedRecorder: ResultRecorder, @unchecked Sendable {
+    struct JournalBroken: Error {}
+
+    private let lock = NSLock()
+    private(set) var batches: [[DeliveryResult]] = []
+    private var firstRecord: Double?
+    let failAfter: Double
+    /// Whether the server held exactly one message when the recorder failed: the held one was never sent.
+    private(set) var receivedWhenFailing: Int?
+    let server: AiosmtpdServer
+
+    init(server: AiosmtpdServer, failAfter: Double) {
+        self.server = server
+        self.failAfter = failAfter
+    }
+
+    func record(_ results: [DeliveryResult]) throws -> Int {
+        lock.withLock {
+            batches.append(results)
+            if firstRecord == nil { firstRecord = SMTPTransport.monotonicNow() }
+            return batches.count
+        }
+    }
+
+    func durableTicket() throws -> Int {
+        let waited = lock.withLock { firstRecord.map { SMTPTransport.monotonicNow() - $0 } }
+        if let waited, waited >= failAfter {
+            if receivedWhenFailing == nil { receivedWhenFailing = server.received().count }
+            throw JournalBroken()
+        }
+        return 0
+    }
+
+    func setWakeup(_ wakeup: (@Sendable () -> Void)?) {}
+}
+
+@Suite(.serialized)
+struct TransportDurabilityTests {
+    @Test("A connection sends no message content before its last result is durable; a broken journal stops the run and the held message is never sent")
+    func heldUntilDurable() throws {
+        let folder = NSTemporaryDirectory() + "newsletter-durability-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try AiosmtpdServer(directory: folder)
+        let json = """
+            {"newsletter": {"title": "T", "from": "news@example.org", "subject": "{{title}}", "unsubscribeURL": "https://e.org/u?t={{token}}"},
+             "articles": {"directory": "a"}, "templates": {"directory": "t"}, "subscribers": {"file": "s.json"},
+             "smtp": {"url": "smtp://127.0.0.1:\(server.port)", "security": "none", "connections": 1, "retries": 0}}
+            """
+        let configuration = try Configuration(json: JSONReader.parse(Array(json.utf8)), file: "c.json", baseDirectory: "/")
+        let smtp = try #require(configuration.smtp)
+        let transport = SMTPTransport(settings: smtp, envelopeFrom: try EmailAddress("news@example.org"), password: nil)
+        var jobs: [DeliveryJob] = try (1...3).map { index in
+            let body = "From: news@example.org\r\nTo: r\(index)@example.com\r\nSubject: held \(index)\r\nMessage-ID: <\(index).held@example.org>\r\n\r\nBody \(index)\r\n"
+            return DeliveryJob(recipient: try EmailAddress("r\(index)@example.com"), messageID: "\(index).held@example.org", bytes: Array(body.utf8))
+        }
+        jobs.reverse()
+        let recorder = GatedRecorder(server: server, failAfter: 1.0)
+        #expect(throws: GatedRecorder.JournalBroken.self) {
+            try transport.deliver(next: { jobs.popLast() }, recorder: recorder, shouldStop: { false })
+        }
+        // The first message went out and was recorded; the second waited a whole second for the journal with its
+        // content held back, and was dropped when the journal failed: it is left pending, never sent.
+        let results = recorder.batches.flatMap { $0 }
+        #expect(results.compactMap { if case .sent(let job) = $0 { job.recipient.description } else { nil } } == ["r1@example.com"])
+        #expect(results.compactMap { if case .deferred(let job, _) = $0 { job.recipient.description } else { nil } } == ["r2@example.com"])
+        #expect(recorder.receivedWhenFailing == 1)
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(server.received().map(\.recipient) == ["r1@example.com"])
+    }
+}
