@@ -35,18 +35,13 @@ public enum BodyEncoding: String, Sendable {
 
     /// `text` with every line break as CRLF and a final CRLF: the canonical form a text part is encoded from.
     static func crlfText(_ text: String) -> String {
-        String(decoding: crlfBytes(text), as: UTF8.self)
-    }
-
-    /// `crlfText` as bytes, made in one pass over the UTF-8 (splitting a `String` on "\n" costs far more).
-    static func crlfBytes(_ text: String) -> [UInt8] {
         var text = text
         var bytes = text.withUTF8 { normalizedLineBreaks($0) }
         if let last = bytes.last, last != 0x0A { bytes += [0x0D, 0x0A] }
-        return bytes
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// `input` with LF, CR and CRLF all made CRLF (no final line break added).
+    /// `input` with LF, CR and CRLF all made CRLF (no final line break added), in one pass over the octets.
     static func normalizedLineBreaks(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: input.count * 2 + 2) { output, count in
             var written = 0
@@ -77,14 +72,7 @@ public enum BodyEncoding: String, Sendable {
     /// Octets per base64 line: 57 octets make exactly 76 characters.
     static let base64LineOctets = 57
 
-    /// Base64 (RFC 2045 §6.8) in lines of 76 characters, each ended by CRLF.
-    static func base64Lines(_ bytes: [UInt8]) -> [UInt8] {
-        var output: [UInt8] = []
-        bytes.withUnsafeBufferPointer { appendBase64Lines($0, to: &output) }
-        return output
-    }
-
-    /// Appends `input` in base64 to `output`, 76 characters and CRLF for every 57 octets; the last, shorter line
+    /// Appends `input` in base64 (RFC 2045 §6.8) to `output`, 76 characters and CRLF for every 57 octets; the last, shorter line
     /// is padded and ended by CRLF too.
     static func appendBase64Lines(_ input: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         guard !input.isEmpty else { return }
