@@ -113,7 +113,6 @@ public final class SMTPTransport: MailTransport {
         var pendingFatal: (any Error)?
         // Set once recording has failed: no held message may go out after that.
         var journalFailed = false
-        struct JournalUnavailable: Error {}
 
         while true {
             let now = SMTPTransport.monotonicNow()
@@ -121,17 +120,21 @@ public final class SMTPTransport: MailTransport {
             // new message's content (after DATA) only once it is: a crash repeats at most one message per
             // connection, and the disk's flush overlaps the next message's MAIL, RCPT and DATA round trips.
             var durable = 0
-            do {
-                if journalFailed { throw JournalUnavailable() }
-                durable = try recorder.durableTicket()
-                for slot in slots where slot.job != nil && slot.waitTicket <= durable { slot.easy.releaseBody() }
-            } catch {
-                if !(error is JournalUnavailable) { pendingFatal = pendingFatal ?? error }
-                journalFailed = true
+            if !journalFailed {
+                do {
+                    durable = try recorder.durableTicket()
+                } catch {
+                    pendingFatal = pendingFatal ?? error
+                    journalFailed = true
+                }
+            }
+            if journalFailed {
                 // The journal cannot be written: a message held back now must never be sent, or it would be sent
                 // again by the next run. Its transfer fails at its next read and drops its connection; the
                 // recipient stays pending.
                 for slot in slots where slot.job != nil && slot.easy.upload?.holdsBody == true { slot.easy.abortUpload() }
+            } else {
+                for slot in slots where slot.job != nil && slot.waitTicket <= durable { slot.easy.releaseBody() }
             }
             let stopping = pendingFatal != nil || shouldStop()
             // Start a message on every idle connection, retries first once their delay has passed.
