@@ -311,41 +311,35 @@ struct BodySkeleton: Equatable {
 
     /// Mustache's own escaping: `< > & " '`.
     static func htmlEscape(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0x22 || $0 == 0x27 }) else { return text }
+        guard text.utf8.contains(where: { entity($0) != nil }) else { return text }
         // Mustache escapes whole characters: a special character followed by a combining mark is one character
-        // that it leaves alone. Such text takes the same path; all other text is escaped octet by octet.
+        // that it leaves alone. Such text goes character by character; all other text octet by octet.
         let utf8 = Array(text.utf8)
-        for index in utf8.indices.dropLast() where utf8[index + 1] >= 0x80 && [0x3C, 0x3E, 0x26, 0x22, 0x27].contains(utf8[index]) {
-            return characterEscape(text)
+        for index in utf8.indices.dropLast() where utf8[index + 1] >= 0x80 && entity(utf8[index]) != nil {
+            var result = ""
+            for character in text {
+                if let entity = character.asciiValue.flatMap(entity) { result += entity } else { result.append(character) }
+            }
+            return result
         }
         var result: [UInt8] = []
         result.reserveCapacity(utf8.count + 32)
         for byte in utf8 {
-            switch byte {
-            case 0x3C: result += Array("&lt;".utf8)
-            case 0x3E: result += Array("&gt;".utf8)
-            case 0x26: result += Array("&amp;".utf8)
-            case 0x22: result += Array("&quot;".utf8)
-            case 0x27: result += Array("&#39;".utf8)
-            default: result.append(byte)
-            }
+            if let entity = entity(byte) { result += entity.utf8 } else { result.append(byte) }
         }
         return String(decoding: result, as: UTF8.self)
     }
 
-    private static func characterEscape(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "&": result += "&amp;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
+    /// The entity Mustache writes for an ASCII octet it escapes.
+    private static func entity(_ byte: UInt8) -> String? {
+        switch byte {
+        case 0x3C: return "&lt;"
+        case 0x3E: return "&gt;"
+        case 0x26: return "&amp;"
+        case 0x22: return "&quot;"
+        case 0x27: return "&#39;"
+        default: return nil
         }
-        return result
     }
 }
 
