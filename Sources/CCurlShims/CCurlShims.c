@@ -35,15 +35,3 @@ CURLcode ccurl_easy_setopt_debug_function(CURL *handle, int (*function)(CURL *, 
 CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
-
-CURLcode ccurl_easy_getinfo_socket(CURL *handle, CURLINFO info, curl_socket_t *value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-
-CURLMcode ccurl_multi_setopt_long(CURLM *handle, CURLMoption option, long value) {
-    return curl_multi_setopt(handle, option, value);
-}
-
-CURLSHcode ccurl_share_setopt_long(CURLSH *handle, CURLSHoption option, long value) {
-    return curl_share_setopt(handle, option, value);
-}

@@ -109,6 +109,24 @@ struct SendCommandTests {
         #expect(counts.values.allSatisfy { $0 == 1 }, "\(counts)")
     }
 
+    @Test("While one connection waits for a slow reply to its end of data, the other connections go on delivering")
+    func slowReplyHoldsUpOnlyItsConnection() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // The server takes 3 seconds to accept user1's message; the other 11 need a few milliseconds each.
+        let server = try AiosmtpdServer(directory: folder, arguments: ["--no-store", "--slow", "user1@example.com=3"])
+        let fixture = try SendFixture(subscribers: 12, smtp: Self.plain(server.port, ", \"connections\": 3"))
+        defer { fixture.remove() }
+        let result = try fixture.send()
+        #expect(result.status == 0, "\(result.stderr)")
+        // received.tsv is written in the order the server accepted the messages: user1's comes last, after every
+        // message the two other connections carried meanwhile.
+        let order = server.received().map(\.recipient)
+        #expect(order.count == 12)
+        #expect(order.last == "user1@example.com", "\(order)")
+        #expect(Set(order) == Set((1...12).map { "user\($0)@example.com" }))
+    }
+
     @Test("A recipient still failing after state.pendingExpiry is recorded as failed, and the next edition is free to go")
     func pendingExpiry() throws {
         let folder = try CLI.temporaryDirectory()

@@ -33,6 +33,8 @@ def parse_args():
     parser.add_argument("--tempfail", action="append", default=[], help="always answer 451 to RCPT for this address")
     parser.add_argument("--drop-every", type=int, default=0, help="drop a connection at MAIL after N messages on it")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before answering DATA")
+    parser.add_argument("--slow", action="append", default=[], metavar="ADDRESS=SECONDS",
+                        help="wait SECONDS before answering the end of data of each message to ADDRESS")
     parser.add_argument("--no-store", action="store_true")
     parser.add_argument("--refuse-session", action="store_true", help="answer 554 to EHLO and HELO")
     parser.add_argument("--reject-mail-number", type=int, default=0, help="answer 553 to the Nth MAIL command only")
@@ -89,6 +91,10 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         if self.args.delay:
             await asyncio.sleep(self.args.delay)
+        for rule in self.args.slow:
+            address, seconds = rule.rsplit("=", 1)
+            if any(rcpt.lower() == address.lower() for rcpt in envelope.rcpt_tos):
+                await asyncio.sleep(float(seconds))
         number = next(self.counter)
         data = envelope.original_content or envelope.content
         message_id = ""

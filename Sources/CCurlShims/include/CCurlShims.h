@@ -18,8 +18,5 @@ CURLcode ccurl_easy_setopt_write_function(CURL *_Nonnull handle,
 CURLcode ccurl_easy_setopt_debug_function(CURL *_Nonnull handle,
     int (*_Nullable function)(CURL *_Nonnull, curl_infotype, char *_Nonnull, size_t, void *_Nullable));
 CURLcode ccurl_easy_getinfo_long(CURL *_Nonnull handle, CURLINFO info, long *_Nonnull value);
-CURLcode ccurl_easy_getinfo_socket(CURL *_Nonnull handle, CURLINFO info, curl_socket_t *_Nonnull value);
-CURLSHcode ccurl_share_setopt_long(CURLSH *_Nonnull handle, CURLSHoption option, long value);
-CURLMcode ccurl_multi_setopt_long(CURLM *_Nonnull handle, CURLMoption option, long value);
 
 #endif

@@ -31,13 +31,10 @@ final class CurlStringList {
 final class UploadBuffer {
     let bytes: [UInt8]
     var offset = 0
-    /// Hold the message back, pausing the upload after DATA, until this is cleared: the server cannot take a
-    /// message before it has it (see ``SMTPTransport``).
-    var holdsBody = false
-    /// Whether the upload is paused waiting for `holdsBody` to be cleared.
-    var isPaused = false
-    /// Fail the transfer at its next read instead of sending the message.
-    var abort = false
+    /// Called at the first read, which comes after the server's reply to DATA: it may wait (see
+    /// ``SMTPTransport``), and returns false when the message must not be sent, which fails the transfer without
+    /// ending the message.
+    var hold: (() -> Bool)?
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -50,14 +47,12 @@ let curlReadCallback: @convention(c) (UnsafeMutablePointer<CChar>, Int, Int, Uns
     destination, size, count, context in
     guard let context else { return 0 }
     let upload = Unmanaged<UploadBuffer>.fromOpaque(context).takeUnretainedValue()
-    let room = size * count
-    let remaining = upload.bytes.count - upload.offset
-    let length = min(room, remaining)
-    if upload.abort { return Int(CURL_READFUNC_ABORT) }
-    if upload.holdsBody {
-        upload.isPaused = true
-        return Int(CURL_READFUNC_PAUSE)
+    if let hold = upload.hold {
+        upload.hold = nil
+        // CURL_READFUNC_ABORT: libcurl drops the connection and sends nothing more, not even the end of data.
+        guard hold() else { return Int(CURL_READFUNC_ABORT) }
     }
+    let length = min(size * count, upload.bytes.count - upload.offset)
     if length > 0 {
         upload.bytes.withUnsafeBytes { source in
             UnsafeMutableRawPointer(destination).copyMemory(from: source.baseAddress! + upload.offset, byteCount: length)
@@ -93,13 +88,10 @@ let curlDebugCallback: @convention(c) (UnsafeMutableRawPointer, curl_infotype, U
 
 /// One libcurl easy handle: one SMTP connection that carries many messages.
 ///
-/// Not `Sendable`: a handle belongs to the one loop that drives it. It keeps the recipient list, the upload
-/// buffer and the error buffer alive until its transfer has finished.
+/// Not `Sendable`: a handle belongs to the one thread that drives it (``SMTPTransport`` gives each connection a
+/// thread). It keeps the recipient list, the upload buffer and the error buffer alive until its transfer has finished.
 final class CurlEasyHandle {
     let handle: UnsafeMutableRawPointer
-    /// A private connection cache: inside one multi handle, easy handles otherwise share connections, and then
-    /// no handle can know how many messages a connection has carried (`messagesPerConnection`).
-    private let share: UnsafeMutableRawPointer
     private var recipients: CurlStringList?
     private(set) var upload: UploadBuffer?
     /// curl writes error details here during a transfer, so it needs a stable address of its own.
@@ -111,22 +103,12 @@ final class CurlEasyHandle {
             errorBuffer.deallocate()
             throw .setup("curl_easy_init failed")
         }
-        guard let share = curl_share_init() else {
-            curl_easy_cleanup(handle)
-            errorBuffer.deallocate()
-            throw .setup("curl_share_init failed")
-        }
         self.handle = handle
-        self.share = share
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        guard ccurl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_CONNECT.rawValue)) == CURLSHE_OK,
-            ccurl_easy_setopt_pointer(handle, CURLOPT_SHARE, share) == CURLE_OK
-        else { throw .setup("libcurl cannot give a handle its own connection cache (CURL_LOCK_DATA_CONNECT)") }
     }
 
     deinit {
         curl_easy_cleanup(handle)
-        curl_share_cleanup(share)
         errorBuffer.deallocate()
     }
 
@@ -171,42 +153,12 @@ final class CurlEasyHandle {
         }
     }
 
-    /// Prepares the next message: envelope, recipient, body, and whether to open a fresh connection or close it after.
-    /// Makes a message that has not been sent fail at its next read, so that libcurl drops the connection
-    /// without ending the message (a transfer removed from its multi handle would end it, sending whatever
-    /// part of it went out as a whole message).
-    func abortUpload() {
-        guard let upload else { return }
-        upload.abort = true
-        if upload.isPaused {
-            upload.isPaused = false
-            curl_easy_pause(handle, 0)  // CURLPAUSE_CONT: libcurl reads again and gets the abort.
-        }
-    }
-
-    /// Shuts down the transfer's connection, so that nothing more, not even the end of a message, reaches the
-    /// server when the transfer is removed.
-    func shutDownConnection() {
-        var socket: curl_socket_t = -1
-        if ccurl_easy_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK, socket >= 0 {
-            shutdown(socket, Int32(SHUT_RDWR))
-        }
-    }
-
-    /// Lets a held-back message go, resuming its upload if it was paused.
-    func releaseBody() {
-        guard let upload, upload.holdsBody else { return }
-        upload.holdsBody = false
-        if upload.isPaused {
-            upload.isPaused = false
-            curl_easy_pause(handle, 0)  // CURLPAUSE_CONT
-        }
-    }
-
-    func prepare(from: String, to: String, message: [UInt8], freshConnection: Bool, closeAfter: Bool, holdBody: Bool = false) throws(DeliveryError) {
+    /// Prepares the next message: envelope, recipient, body, whether to open a fresh connection or close it after,
+    /// and what to wait for before the content goes out (``UploadBuffer/hold``).
+    func prepare(from: String, to: String, message: [UInt8], freshConnection: Bool, closeAfter: Bool, hold: (() -> Bool)? = nil) throws(DeliveryError) {
         let recipients = CurlStringList(["<\(to)>"])
         let upload = UploadBuffer(message)
-        upload.holdsBody = holdBody
+        upload.hold = hold
         self.recipients = recipients
         self.upload = upload
         errorBuffer[0] = 0
@@ -216,6 +168,12 @@ final class CurlEasyHandle {
         try check(ccurl_easy_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(message.count)), CURLOPT_INFILESIZE_LARGE)
         try set(CURLOPT_FRESH_CONNECT, freshConnection ? 1 : 0)
         try set(CURLOPT_FORBID_REUSE, closeAfter ? 1 : 0)
+    }
+
+    /// Runs the prepared transfer to its end on the calling thread: the connection, if need be, then MAIL, RCPT,
+    /// DATA, the content and the reply to its end.
+    func perform() -> CURLcode {
+        curl_easy_perform(handle)
     }
 
     /// Whether the whole message was handed to curl: a 5xx after that is the reply to the end of data.

@@ -43,7 +43,7 @@ public protocol MailTransport {
     var retriedCount: Int { get }
 }
 
-/// Sends through libcurl's SMTP client: several connections driven by one multi handle, each reused for up to
+/// Sends through libcurl's SMTP client: several connections, each on a thread of its own and reused for up to
 /// `messagesPerConnection` messages, one `MAIL FROM` and one `RCPT TO` per message.
 public final class SMTPTransport: MailTransport {
     let settings: SMTPSettings
@@ -61,193 +61,295 @@ public final class SMTPTransport: MailTransport {
         self.verbose = verbose
     }
 
-    final class Slot {
-        let easy: CurlEasyHandle
-        var job: DeliveryJob?
-        var sentOnConnection = 0
-        var needsFreshConnection = false
-        /// The ticket of this connection's last result: its next message's content waits until that is durable.
-        var waitTicket = 0
-
-        init(easy: CurlEasyHandle) {
-            self.easy = easy
-        }
-    }
-
     static func monotonicNow() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
+    /// Gives each connection a thread of its own that runs its transfers with `curl_easy_perform`.
+    ///
+    /// One thread per connection, rather than one multi handle for all of them, because libcurl 7.88 waits for
+    /// the reply to a message's end of data inside the transfer's done phase, blocking: in a multi loop every
+    /// connection would stand still while one of them waits for its reply.
     public func deliver(next: () throws -> DeliveryJob?, recorder: any ResultRecorder, shouldStop: () -> Bool) throws {
         _ = Curl.initialised
-        guard let multi = curl_multi_init() else { throw DeliveryError.setup("curl_multi_init failed") }
-        var slots: [Slot] = []
-        // The journal's writer wakes the loop below from its poll when results become durable.
-        let wakeTarget = MultiHandle(multi)
-        recorder.setWakeup { _ = curl_multi_wakeup(wakeTarget.handle) }
-        defer {
-            recorder.setWakeup(nil)
-            for slot in slots where slot.job != nil {
-                // Removing a transfer in the middle of its message would end the message; its connection goes first.
-                slot.easy.shutDownConnection()
-                curl_multi_remove_handle(multi, slot.easy.handle)
-            }
-            slots.removeAll()
-            curl_multi_cleanup(multi)
-        }
+        var handles: [CurlEasyHandle] = []
         for _ in 0..<settings.connections {
             let easy = try CurlEasyHandle()
             try easy.configure(settings, password: password, verbose: verbose)
-            slots.append(Slot(easy: easy))
+            handles.append(easy)
         }
-
-        var retryQueue: [DeliveryJob] = []
-        var sourceExhausted = false
-        var started = 0
-        let startTime = SMTPTransport.monotonicNow()
-        var consecutiveFailures = 0
-        // A run-stopping error waits here until the messages in flight have finished and been recorded, so that
-        // none of them is sent again by the next run.
-        var pendingFatal: (any Error)?
-        // Set once recording has failed: no held message may go out after that.
-        var journalFailed = false
-
-        while true {
-            let now = SMTPTransport.monotonicNow()
-            // A connection may start its next message before its last result is on disk, but the server gets the
-            // new message's content (after DATA) only once it is: a crash repeats at most one message per
-            // connection, and the disk's flush overlaps the next message's MAIL, RCPT and DATA round trips.
-            var durable = 0
-            if !journalFailed {
-                do {
-                    durable = try recorder.durableTicket()
-                } catch {
-                    pendingFatal = pendingFatal ?? error
-                    journalFailed = true
-                }
+        let gate = DurabilityGate()
+        recorder.setWakeup { gate.advance() }
+        defer { recorder.setWakeup(nil) }
+        try withoutActuallyEscaping(next) { next in
+            try withoutActuallyEscaping(shouldStop) { shouldStop in
+                let run = DeliveryRun(transport: self, next: next, recorder: recorder, shouldStop: shouldStop, gate: gate)
+                run.run(handles)
+                if let fatal = run.pendingFatal { throw fatal }
             }
-            if journalFailed {
-                // The journal cannot be written: a message held back now must never be sent, or it would be sent
-                // again by the next run. Its transfer fails at its next read and drops its connection; the
-                // recipient stays pending.
-                for slot in slots where slot.job != nil && slot.easy.upload?.holdsBody == true { slot.easy.abortUpload() }
-            } else {
-                for slot in slots where slot.job != nil && slot.waitTicket <= durable { slot.easy.releaseBody() }
-            }
-            let stopping = pendingFatal != nil || shouldStop()
-            // Start a message on every idle connection, retries first once their delay has passed.
-            for slot in slots where slot.job == nil && !stopping {
-                if let rate = settings.messagesPerSecond, Double(started) >= (now - startTime) * rate + 1 { break }
-                var job: DeliveryJob?
-                if let index = retryQueue.firstIndex(where: { $0.notBefore <= now }) {
-                    job = retryQueue.remove(at: index)
-                } else if !sourceExhausted {
-                    do {
-                        job = try next()
-                    } catch {
-                        pendingFatal = error
-                        break
-                    }
-                    if job == nil { sourceExhausted = true }
-                }
-                guard let job else { break }
-                if pendingFatal != nil { break }
-                let closeAfter = slot.sentOnConnection + 1 >= settings.messagesPerConnection
-                try slot.easy.prepare(
-                    from: envelopeFrom.description, to: job.recipient.description, message: job.bytes,
-                    freshConnection: slot.needsFreshConnection, closeAfter: closeAfter, holdBody: slot.waitTicket > durable)
-                slot.needsFreshConnection = false
-                slot.job = job
-                started += 1
-                curl_multi_add_handle(multi, slot.easy.handle)
-            }
-
-            let active = slots.contains { $0.job != nil }
-            if !active {
-                if let pendingFatal { throw pendingFatal }
-                if stopping || (sourceExhausted && retryQueue.isEmpty) { return }
-                // Waiting for a retry's delay or for the rate limit.
-                let wake = retryQueue.map(\.notBefore).min() ?? now + 0.01
-                usleep(UInt32(max(1_000, min(200_000, (wake - now) * 1e6))))
-                continue
-            }
-
-            var running: Int32 = 0
-            curl_multi_perform(multi, &running)
-
-            var batch: [DeliveryResult] = []
-            var finished: [Slot] = []
-            var fatal: DeliveryError?
-            var freedSlot = false
-            var remainingMessages: Int32 = 0
-            while let message = curl_multi_info_read(multi, &remainingMessages) {
-                guard message.pointee.msg == CURLMSG_DONE,
-                    let slot = slots.first(where: { $0.easy.handle == message.pointee.easy_handle }), var job = slot.job
-                else { continue }
-                let code = message.pointee.data.result
-                curl_multi_remove_handle(multi, slot.easy.handle)
-                slot.job = nil
-                freedSlot = true
-                finished.append(slot)
-                let reply = slot.easy.responseCode
-                let detail = SMTPTransport.detail(code: code, reply: reply, errorText: slot.easy.errorText)
-                switch SMTPTransport.classify(code: code, reply: reply, errorText: slot.easy.errorText, uploadedEverything: slot.easy.uploadedEverything) {
-                case .sent:
-                    slot.sentOnConnection += 1
-                    if slot.sentOnConnection >= settings.messagesPerConnection {
-                        slot.sentOnConnection = 0
-                        slot.needsFreshConnection = true
-                    }
-                    consecutiveFailures = 0
-                    batch.append(.sent(job))
-                case .permanent:
-                    slot.needsFreshConnection = true
-                    slot.sentOnConnection = 0
-                    consecutiveFailures += 1
-                    batch.append(.failed(job, reply: detail))
-                    if consecutiveFailures >= failureBudget { fatal = .tooManyFailures(count: consecutiveFailures, lastReply: detail) }
-                case .temporary:
-                    slot.needsFreshConnection = true
-                    slot.sentOnConnection = 0
-                    job.attempts += 1
-                    if job.attempts > settings.retries {
-                        batch.append(.deferred(job, reply: detail))
-                    } else {
-                        retriedCount += 1
-                        job.notBefore = SMTPTransport.monotonicNow() + settings.retryDelaySeconds * pow(2, Double(job.attempts - 1))
-                        retryQueue.append(job)
-                    }
-                case .fatal(let error):
-                    fatal = fatal ?? error(settings.url, detail)
-                }
-            }
-            // Durable before the connections that finished start anything new.
-            if !batch.isEmpty {
-                do {
-                    let ticket = try recorder.record(batch)
-                    for slot in finished { slot.waitTicket = ticket }
-                } catch {
-                    pendingFatal = pendingFatal ?? error
-                    journalFailed = true
-                }
-            }
-            if let fatal { pendingFatal = pendingFatal ?? fatal }
-            // A connection that just finished takes its next message at once; wait for the network only when
-            // every connection is busy.
-            if freedSlot { continue }
-            var numfds: Int32 = 0
-            curl_multi_poll(multi, nil, 0, 100, &numfds)
         }
     }
 
-    /// The multi handle, for the journal writer's thread to wake (`curl_multi_wakeup` is thread-safe).
-    final class MultiHandle: @unchecked Sendable {
-        let handle: UnsafeMutableRawPointer
+    /// The state the connections' threads share, behind one lock: the jobs waiting for a retry, the counts that
+    /// decide when to stop, and the error that stops the run. `next`, `shouldStop` and the recorder's `record`
+    /// are only called under that lock, so they need not be thread-safe.
+    final class DeliveryRun: @unchecked Sendable {
+        private let transport: SMTPTransport
+        /// `next` and `shouldStop` are the caller's non-escaping closures: dropped by ``run(_:)`` before it returns.
+        private var next: (() throws -> DeliveryJob?)?
+        private let recorder: any ResultRecorder
+        private var shouldStop: (() -> Bool)?
+        private let gate: DurabilityGate
+        private let condition = NSCondition()
+        private let startTime = SMTPTransport.monotonicNow()
+        private var retryQueue: [DeliveryJob] = []
+        private var sourceExhausted = false
+        private var started = 0
+        private var inFlight = 0
+        /// Connections waiting in ``take()`` for a job: a finished job wakes them only when there are some.
+        private var waiting = 0
+        private var consecutiveFailures = 0
+        /// A run-stopping error waits here until the messages in flight have finished and been recorded, so that
+        /// none of them is sent again by the next run.
+        private(set) var pendingFatal: (any Error)?
 
-        init(_ handle: UnsafeMutableRawPointer) {
-            self.handle = handle
+        init(transport: SMTPTransport, next: @escaping () throws -> DeliveryJob?, recorder: any ResultRecorder, shouldStop: @escaping () -> Bool,
+            gate: DurabilityGate)
+        {
+            self.transport = transport
+            self.next = next
+            self.recorder = recorder
+            self.shouldStop = shouldStop
+            self.gate = gate
+        }
+
+        /// Runs one thread per handle and returns when every thread has ended.
+        func run(_ handles: [CurlEasyHandle]) {
+            // Each thread signals once, as it ends: the caller is not woken by every message.
+            let ended = DispatchSemaphore(value: 0)
+            for easy in handles {
+                let connection = Connection(easy: easy)
+                let thread = Thread { [self] in
+                    work(connection)
+                    ended.signal()
+                }
+                thread.name = "smtp"
+                thread.start()
+            }
+            for _ in handles { ended.wait() }
+            condition.withLock {
+                next = nil
+                shouldStop = nil
+            }
+        }
+
+        /// One connection's handle, handed to its thread.
+        final class Connection: @unchecked Sendable {
+            let easy: CurlEasyHandle
+            init(easy: CurlEasyHandle) { self.easy = easy }
+        }
+
+        /// One connection's loop: take a job, send it, record its outcome.
+        private func work(_ connection: Connection) {
+            let easy = connection.easy
+            let settings = transport.settings
+            var sentOnConnection = 0
+            var needsFreshConnection = false
+            // The ticket of this connection's last result. A connection starts its next message before that result
+            // is on disk, but the server gets the new message's content (after DATA) only once it is: a crash
+            // repeats at most one message per connection, and the disk's flush overlaps the next message's MAIL,
+            // RCPT and DATA round trips.
+            var waitTicket = 0
+            while var job = take() {
+                let ticket = waitTicket
+                let closeAfter = sentOnConnection + 1 >= settings.messagesPerConnection
+                do {
+                    try easy.prepare(
+                        from: transport.envelopeFrom.description, to: job.recipient.description, message: job.bytes,
+                        freshConnection: needsFreshConnection, closeAfter: closeAfter,
+                        hold: ticket > 0 ? { [self] in waitUntilDurable(ticket) } : nil)
+                } catch {
+                    stop(with: error)
+                    return
+                }
+                needsFreshConnection = false
+                let code = easy.perform()
+                let reply = easy.responseCode
+                let detail = SMTPTransport.detail(code: code, reply: reply, errorText: easy.errorText)
+                let result: DeliveryResult?
+                var fatal: DeliveryError?
+                switch SMTPTransport.classify(code: code, reply: reply, errorText: easy.errorText, uploadedEverything: easy.uploadedEverything) {
+                case .sent:
+                    sentOnConnection += 1
+                    if sentOnConnection >= settings.messagesPerConnection {
+                        sentOnConnection = 0
+                        needsFreshConnection = true
+                    }
+                    result = .sent(job)
+                case .permanent:
+                    needsFreshConnection = true
+                    sentOnConnection = 0
+                    result = .failed(job, reply: detail)
+                case .temporary:
+                    needsFreshConnection = true
+                    sentOnConnection = 0
+                    job.attempts += 1
+                    if job.attempts > settings.retries {
+                        result = .deferred(job, reply: detail)
+                    } else {
+                        job.notBefore = SMTPTransport.monotonicNow() + settings.retryDelaySeconds * pow(2, Double(job.attempts - 1))
+                        result = nil
+                    }
+                case .fatal(let error):
+                    fatal = error(settings.url, detail)
+                    result = nil
+                }
+                waitTicket = finish(job, result: result, fatal: fatal) ?? waitTicket
+            }
+        }
+
+        /// The next job for a connection, retries first once their delay has passed; waits while a retry's delay
+        /// or the rate limit runs, or while other connections' messages may still need a retry. Nil when the
+        /// connection is to end.
+        private func take() -> DeliveryJob? {
+            condition.lock()
+            defer { condition.unlock() }
+            while true {
+                if pendingFatal != nil || shouldStop?() != false { return nil }
+                let now = SMTPTransport.monotonicNow()
+                var wake = now + 0.2
+                if let rate = transport.settings.messagesPerSecond, Double(started) >= (now - startTime) * rate + 1 {
+                    wake = min(wake, startTime + (Double(started) - 1) / rate)
+                } else if let index = retryQueue.firstIndex(where: { $0.notBefore <= now }) {
+                    return begin(retryQueue.remove(at: index))
+                } else if !sourceExhausted {
+                    do {
+                        if let job = try next?() { return begin(job) }
+                        sourceExhausted = true
+                    } catch {
+                        pendingFatal = error
+                        return nil
+                    }
+                    continue
+                } else if retryQueue.isEmpty && inFlight == 0 {
+                    condition.broadcast()  // The other connections waiting for a retry have nothing more to wait for.
+                    return nil
+                }
+                if let soonest = retryQueue.map(\.notBefore).min() { wake = min(wake, soonest) }
+                waiting += 1
+                _ = condition.wait(until: Date(timeIntervalSinceNow: max(0.001, wake - now)))
+                waiting -= 1
+            }
+        }
+
+        /// Counts a job as started; under the lock.
+        private func begin(_ job: DeliveryJob) -> DeliveryJob {
+            started += 1
+            inFlight += 1
+            return job
+        }
+
+        /// Takes a finished job's outcome: records it (returning its ticket), queues it for a retry, or stops the
+        /// run. Nothing is recorded for a retry: the recipient stays pending until it has an outcome.
+        private func finish(_ job: DeliveryJob, result: DeliveryResult?, fatal: DeliveryError?) -> Int? {
+            condition.lock()
+            defer {
+                inFlight -= 1
+                if waiting > 0 { condition.broadcast() }
+                condition.unlock()
+            }
+            if let fatal { pendingFatal = pendingFatal ?? fatal }
+            guard let result else {
+                if fatal == nil {
+                    transport.retriedCount += 1
+                    retryQueue.append(job)
+                }
+                return nil
+            }
+            switch result {
+            case .sent: consecutiveFailures = 0
+            case .failed(_, let reply):
+                consecutiveFailures += 1
+                if consecutiveFailures >= transport.failureBudget {
+                    pendingFatal = pendingFatal ?? DeliveryError.tooManyFailures(count: consecutiveFailures, lastReply: reply)
+                }
+            case .deferred: break
+            }
+            do {
+                return try recorder.record([result])
+            } catch {
+                // The journal cannot be written: no held message may be sent after that, or the next run would
+                // send it again.
+                pendingFatal = pendingFatal ?? error
+                gate.fail()
+                return nil
+            }
+        }
+
+        /// Ends the run because of `error` (a handle that cannot be set up); the job taken stays pending.
+        private func stop(with error: any Error) {
+            condition.lock()
+            pendingFatal = pendingFatal ?? error
+            inFlight -= 1
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        /// Waits, on a connection's thread and inside libcurl's read callback, until the ticket is durable. False
+        /// when the journal has failed: the message is then not sent, and its recipient stays pending.
+        private func waitUntilDurable(_ ticket: Int) -> Bool {
+            while true {
+                let generation = gate.generation
+                if gate.hasFailed { return false }
+                do {
+                    if try recorder.durableTicket() >= ticket { return true }
+                } catch {
+                    condition.lock()
+                    pendingFatal = pendingFatal ?? error
+                    condition.unlock()
+                    gate.fail()
+                    return false
+                }
+                gate.wait(past: generation, timeout: 0.05)
+            }
+        }
+    }
+
+    /// Where the connections wait for the journal: the recorder's wake-up advances it, a journal failure opens it
+    /// for good.
+    final class DurabilityGate: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var count = 0
+        private var failed = false
+
+        var generation: Int { condition.withLock { count } }
+        var hasFailed: Bool { condition.withLock { failed } }
+
+        func advance() {
+            condition.withLock {
+                count += 1
+                condition.broadcast()
+            }
+        }
+
+        func fail() {
+            condition.withLock {
+                failed = true
+                count += 1
+                condition.broadcast()
+            }
+        }
+
+        /// Waits until `advance` or `fail` has been called since `generation` was read, or `timeout` seconds.
+        func wait(past generation: Int, timeout: Double) {
+            condition.lock()
+            let deadline = Date(timeIntervalSinceNow: timeout)
+            while count == generation {
+                if !condition.wait(until: deadline) { break }
+            }
+            condition.unlock()
         }
     }
 
