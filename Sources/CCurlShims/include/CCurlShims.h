@@ -13,8 +13,6 @@ CURLcode ccurl_easy_setopt_pointer(CURL *_Nonnull handle, CURLoption option, voi
 CURLcode ccurl_easy_setopt_slist(CURL *_Nonnull handle, CURLoption option, struct curl_slist *_Nullable value);
 CURLcode ccurl_easy_setopt_read_function(CURL *_Nonnull handle,
     size_t (*_Nullable function)(char *_Nonnull, size_t, size_t, void *_Nullable));
-CURLcode ccurl_easy_setopt_write_function(CURL *_Nonnull handle,
-    size_t (*_Nullable function)(char *_Nonnull, size_t, size_t, void *_Nullable));
 CURLcode ccurl_easy_setopt_debug_function(CURL *_Nonnull handle,
     int (*_Nullable function)(CURL *_Nonnull, curl_infotype, char *_Nonnull, size_t, void *_Nullable));
 CURLcode ccurl_easy_getinfo_long(CURL *_Nonnull handle, CURLINFO info, long *_Nonnull value);
