@@ -35,6 +35,8 @@ final class UploadBuffer {
     /// ``SMTPTransport``), and returns false when the message must not be sent, which fails the transfer without
     /// ending the message.
     var hold: (() -> Bool)?
+    /// Whether `hold` refused the message: nothing of it was sent.
+    var wasHeldBack = false
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -50,7 +52,10 @@ let curlReadCallback: @convention(c) (UnsafeMutablePointer<CChar>, Int, Int, Uns
     if let hold = upload.hold {
         upload.hold = nil
         // CURL_READFUNC_ABORT: libcurl drops the connection and sends nothing more, not even the end of data.
-        guard hold() else { return Int(CURL_READFUNC_ABORT) }
+        guard hold() else {
+            upload.wasHeldBack = true
+            return Int(CURL_READFUNC_ABORT)
+        }
     }
     let length = min(size * count, upload.bytes.count - upload.offset)
     if length > 0 {

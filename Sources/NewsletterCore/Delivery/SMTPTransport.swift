@@ -74,11 +74,12 @@ public final class SMTPTransport: MailTransport {
     /// connection would stand still while one of them waits for its reply.
     public func deliver(next: () throws -> DeliveryJob?, recorder: any ResultRecorder, shouldStop: () -> Bool) throws {
         _ = Curl.initialised
-        var handles: [CurlEasyHandle] = []
+        // Each connection's thread owns its handle from here on, and cleans it up (QUIT) before it ends.
+        var connections: [DeliveryRun.Connection] = []
         for _ in 0..<settings.connections {
             let easy = try CurlEasyHandle()
             try easy.configure(settings, password: password, verbose: verbose)
-            handles.append(easy)
+            connections.append(DeliveryRun.Connection(easy: easy))
         }
         let gate = DurabilityGate()
         recorder.setWakeup { gate.advance() }
@@ -86,7 +87,7 @@ public final class SMTPTransport: MailTransport {
         try withoutActuallyEscaping(next) { next in
             try withoutActuallyEscaping(shouldStop) { shouldStop in
                 let run = DeliveryRun(transport: self, next: next, recorder: recorder, shouldStop: shouldStop, gate: gate)
-                run.run(handles)
+                run.run(connections)
                 if let fatal = run.pendingFatal { throw fatal }
             }
         }
@@ -94,7 +95,8 @@ public final class SMTPTransport: MailTransport {
 
     /// The state the connections' threads share, behind one lock: the jobs waiting for a retry, the counts that
     /// decide when to stop, and the error that stops the run. `next`, `shouldStop` and the recorder's `record`
-    /// are only called under that lock, so they need not be thread-safe.
+    /// are only called under that lock, so they need not be thread-safe; the recorder's `durableTicket` is
+    /// called from the connections' threads outside it.
     final class DeliveryRun: @unchecked Sendable {
         private let transport: SMTPTransport
         /// `next` and `shouldStop` are the caller's non-escaping closures: dropped by ``run(_:)`` before it returns.
@@ -103,10 +105,10 @@ public final class SMTPTransport: MailTransport {
         private var shouldStop: (() -> Bool)?
         private let gate: DurabilityGate
         private let condition = NSCondition()
-        private let startTime = SMTPTransport.monotonicNow()
+        /// When the rate limit (`messagesPerSecond`) lets the next message start.
+        private var nextSlot = SMTPTransport.monotonicNow()
         private var retryQueue: [DeliveryJob] = []
         private var sourceExhausted = false
-        private var started = 0
         private var inFlight = 0
         /// Connections waiting in ``take()`` for a job: a finished job wakes them only when there are some.
         private var waiting = 0
@@ -125,35 +127,38 @@ public final class SMTPTransport: MailTransport {
             self.gate = gate
         }
 
-        /// Runs one thread per handle and returns when every thread has ended.
-        func run(_ handles: [CurlEasyHandle]) {
+        /// Runs one thread per connection and returns when every thread has ended.
+        func run(_ connections: [Connection]) {
             // Each thread signals once, as it ends: the caller is not woken by every message.
             let ended = DispatchSemaphore(value: 0)
-            for easy in handles {
-                let connection = Connection(easy: easy)
+            for connection in connections {
                 let thread = Thread { [self] in
-                    work(connection)
+                    if let easy = connection.take() { work(easy) }  // The handle is cleaned up (QUIT) as this returns.
                     ended.signal()
                 }
                 thread.name = "smtp"
                 thread.start()
             }
-            for _ in handles { ended.wait() }
+            for _ in connections { ended.wait() }
             condition.withLock {
                 next = nil
                 shouldStop = nil
             }
         }
 
-        /// One connection's handle, handed to its thread.
+        /// One connection's handle, handed over to its thread, which then holds the only reference.
         final class Connection: @unchecked Sendable {
-            let easy: CurlEasyHandle
+            private var easy: CurlEasyHandle?
             init(easy: CurlEasyHandle) { self.easy = easy }
+
+            func take() -> CurlEasyHandle? {
+                defer { easy = nil }
+                return easy
+            }
         }
 
         /// One connection's loop: take a job, send it, record its outcome.
-        private func work(_ connection: Connection) {
-            let easy = connection.easy
+        private func work(_ easy: CurlEasyHandle) {
             let settings = transport.settings
             var sentOnConnection = 0
             var needsFreshConnection = false
@@ -169,13 +174,19 @@ public final class SMTPTransport: MailTransport {
                     try easy.prepare(
                         from: transport.envelopeFrom.description, to: job.recipient.description, message: job.bytes,
                         freshConnection: needsFreshConnection, closeAfter: closeAfter,
-                        hold: ticket > 0 ? { [self] in waitUntilDurable(ticket) } : nil)
+                        hold: { [self] in waitUntilDurable(ticket) })
                 } catch {
                     stop(with: error)
                     return
                 }
                 needsFreshConnection = false
                 let code = easy.perform()
+                if easy.upload?.wasHeldBack == true {
+                    // The journal failed while this message waited for it: it was not sent, the run stops with the
+                    // journal's error, and the recipient stays pending. The connection was dropped.
+                    _ = finish(job, result: nil, fatal: nil, retry: false)
+                    return
+                }
                 let reply = easy.responseCode
                 let detail = SMTPTransport.detail(code: code, reply: reply, errorText: easy.errorText)
                 let result: DeliveryResult?
@@ -199,14 +210,14 @@ public final class SMTPTransport: MailTransport {
                     if job.attempts > settings.retries {
                         result = .deferred(job, reply: detail)
                     } else {
-                        job.notBefore = SMTPTransport.monotonicNow() + settings.retryDelaySeconds * pow(2, Double(job.attempts - 1))
+                        job.notBefore = SMTPTransport.monotonicNow() + SMTPTransport.retryDelay(after: job.attempts, first: settings.retryDelaySeconds)
                         result = nil
                     }
                 case .fatal(let error):
                     fatal = error(settings.url, detail)
                     result = nil
                 }
-                waitTicket = finish(job, result: result, fatal: fatal) ?? waitTicket
+                waitTicket = finish(job, result: result, fatal: fatal, retry: fatal == nil) ?? waitTicket
             }
         }
 
@@ -219,41 +230,46 @@ public final class SMTPTransport: MailTransport {
             while true {
                 if pendingFatal != nil || shouldStop?() != false { return nil }
                 let now = SMTPTransport.monotonicNow()
-                var wake = now + 0.2
-                if let rate = transport.settings.messagesPerSecond, Double(started) >= (now - startTime) * rate + 1 {
-                    wake = min(wake, startTime + (Double(started) - 1) / rate)
-                } else if let index = retryQueue.firstIndex(where: { $0.notBefore <= now }) {
-                    return begin(retryQueue.remove(at: index))
-                } else if !sourceExhausted {
-                    do {
-                        if let job = try next?() { return begin(job) }
-                        sourceExhausted = true
-                    } catch {
-                        pendingFatal = error
-                        return nil
-                    }
-                    continue
-                } else if retryQueue.isEmpty && inFlight == 0 {
+                let due = retryQueue.firstIndex { $0.notBefore <= now }
+                if due == nil && sourceExhausted && retryQueue.isEmpty && inFlight == 0 {
                     condition.broadcast()  // The other connections waiting for a retry have nothing more to wait for.
                     return nil
                 }
-                if let soonest = retryQueue.map(\.notBefore).min() { wake = min(wake, soonest) }
+                var wake = now + 0.2
+                if due != nil || !sourceExhausted {
+                    if transport.settings.messagesPerSecond != nil, now < nextSlot {
+                        wake = min(wake, nextSlot)
+                    } else if let due {
+                        return begin(retryQueue.remove(at: due), at: now)
+                    } else {
+                        do {
+                            if let job = try next?() { return begin(job, at: now) }
+                            sourceExhausted = true
+                        } catch {
+                            pendingFatal = error
+                            condition.broadcast()
+                            return nil
+                        }
+                        continue
+                    }
+                }
+                if let soonest = retryQueue.lazy.map(\.notBefore).filter({ $0 > now }).min() { wake = min(wake, soonest) }
                 waiting += 1
                 _ = condition.wait(until: Date(timeIntervalSinceNow: max(0.001, wake - now)))
                 waiting -= 1
             }
         }
 
-        /// Counts a job as started; under the lock.
-        private func begin(_ job: DeliveryJob) -> DeliveryJob {
-            started += 1
+        /// Counts a job as started and moves the rate limit's next slot; under the lock.
+        private func begin(_ job: DeliveryJob, at now: Double) -> DeliveryJob {
+            if let rate = transport.settings.messagesPerSecond { nextSlot = max(nextSlot, now) + 1 / rate }
             inFlight += 1
             return job
         }
 
         /// Takes a finished job's outcome: records it (returning its ticket), queues it for a retry, or stops the
         /// run. Nothing is recorded for a retry: the recipient stays pending until it has an outcome.
-        private func finish(_ job: DeliveryJob, result: DeliveryResult?, fatal: DeliveryError?) -> Int? {
+        private func finish(_ job: DeliveryJob, result: DeliveryResult?, fatal: DeliveryError?, retry: Bool) -> Int? {
             condition.lock()
             defer {
                 inFlight -= 1
@@ -262,7 +278,7 @@ public final class SMTPTransport: MailTransport {
             }
             if let fatal { pendingFatal = pendingFatal ?? fatal }
             guard let result else {
-                if fatal == nil {
+                if retry {
                     transport.retriedCount += 1
                     retryQueue.append(job)
                 }
@@ -299,6 +315,7 @@ public final class SMTPTransport: MailTransport {
 
         /// Waits, on a connection's thread and inside libcurl's read callback, until the ticket is durable. False
         /// when the journal has failed: the message is then not sent, and its recipient stays pending.
+        /// Ticket 0 (nothing recorded yet on this connection) waits for nothing, but still fails once the journal has.
         private func waitUntilDurable(_ ticket: Int) -> Bool {
             while true {
                 let generation = gate.generation
@@ -351,6 +368,12 @@ public final class SMTPTransport: MailTransport {
             }
             condition.unlock()
         }
+    }
+
+    /// The delay before retry number `attempt` (1 for the first): `first`, doubled for each further retry, and
+    /// never more than an hour unless `first` is.
+    static func retryDelay(after attempt: Int, first: Double) -> Double {
+        min(first * pow(2, Double(max(0, attempt - 1))), max(first, 3600))
     }
 
     enum Classification {
