@@ -52,12 +52,32 @@ struct SendCommandTests {
         defer { fixture.remove() }
         let result = try fixture.send(["--verbose"], environment: ["SMTP_PASSWORD": "s3cret"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("curl: > RCPT TO:<user1@example.com>"))
+        #expect(result.stderr.contains("curl[1]: > RCPT TO:<user1@example.com>"))
         #expect(result.stderr.contains("[redacted]"))
         let plain = Data("\u{0}digest\u{0}s3cret".utf8).base64EncodedString()
         for secret in ["s3cret", plain, Data("s3cret".utf8).base64EncodedString(), Data("digest".utf8).base64EncodedString()] {
             #expect(!result.stderr.contains(secret), "\(secret) leaked")
         }
+    }
+
+    @Test("--verbose numbers each connection's lines, so that each dialogue reads in order")
+    func verboseNumbersConnections() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try AiosmtpdServer(directory: folder, arguments: ["--no-store"])
+        let fixture = try SendFixture(subscribers: 8, smtp: Self.plain(server.port, ", \"connections\": 2"))
+        defer { fixture.remove() }
+        let result = try fixture.send(["--verbose"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        for tag in ["curl[1]: ", "curl[2]: "] {
+            // One connection's commands, in the order it sent them: MAIL, RCPT, DATA for each of its messages.
+            let commands = lines.filter { $0.hasPrefix(tag + "> ") }.map { $0.dropFirst(tag.count + 2).prefix(4) }.filter { ["MAIL", "RCPT", "DATA"].contains($0) }
+            #expect(!commands.isEmpty, "no line for \(tag)")
+            #expect(commands.count % 3 == 0)
+            #expect(stride(from: 0, to: commands.count, by: 3).allSatisfy { Array(commands[$0..<$0 + 3]) == ["MAIL", "RCPT", "DATA"] }, "\(commands)")
+        }
+        #expect(!lines.contains { $0.hasPrefix("curl: ") || $0.hasPrefix("curl[0]") || $0.hasPrefix("curl[3]") })
     }
 
     @Test("smtp.messagesPerConnection bounds the messages each connection carries")

@@ -68,12 +68,14 @@ let curlReadCallback: @convention(c) (UnsafeMutablePointer<CChar>, Int, Int, Uns
 }
 
 /// curl's debug callback for `--verbose`: prints the SMTP dialogue to stderr with the AUTH exchange redacted,
-/// since it carries the password in base64.
+/// since it carries the password in base64. Each line starts with `curl[N]:`, N being the connection's number,
+/// which comes as the opaque pointer's bit pattern: the connections run at the same time.
 let curlDebugCallback: @convention(c) (UnsafeMutableRawPointer, curl_infotype, UnsafeMutablePointer<CChar>, Int, UnsafeMutableRawPointer?) -> Int32 = {
-    _, type, data, size, _ in
+    _, type, data, size, context in
     guard type == CURLINFO_TEXT || type == CURLINFO_HEADER_IN || type == CURLINFO_HEADER_OUT else { return 0 }
     let text = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
     let prefix = type == CURLINFO_HEADER_OUT ? "> " : (type == CURLINFO_HEADER_IN ? "< " : "* ")
+    let tag = "curl[\(context.map { Int(bitPattern: $0) } ?? 0)]: "
     var lines: [String] = []
     for line in text.split(whereSeparator: \.isNewline) {
         var shown = String(line)
@@ -85,7 +87,7 @@ let curlDebugCallback: @convention(c) (UnsafeMutableRawPointer, curl_infotype, U
         {
             shown = "[redacted]"  // An AUTH LOGIN continuation: a base64 user name or password.
         }
-        lines.append("curl: " + prefix + Sanitize.singleLine(shown))
+        lines.append(tag + prefix + Sanitize.singleLine(shown))
     }
     FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     return 0
@@ -129,8 +131,9 @@ final class CurlEasyHandle {
         guard code == CURLE_OK else { throw .setup("setting curl option \(option.rawValue) failed: \(Curl.describe(code))") }
     }
 
-    /// Options that stay for the handle's life: server, security, credentials, timeouts.
-    func configure(_ settings: SMTPSettings, password: String?, verbose: Bool) throws(DeliveryError) {
+    /// Options that stay for the handle's life: server, security, credentials, timeouts. `connection` (from 1)
+    /// numbers the lines of `--verbose`.
+    func configure(_ settings: SMTPSettings, password: String?, verbose: Bool, connection: Int = 1) throws(DeliveryError) {
         try set(CURLOPT_URL, settings.url)
         try set(CURLOPT_UPLOAD, 1)
         try set(CURLOPT_NOSIGNAL, 1)
@@ -155,6 +158,7 @@ final class CurlEasyHandle {
         if verbose {
             try set(CURLOPT_VERBOSE, 1)
             try check(ccurl_easy_setopt_debug_function(handle, curlDebugCallback), CURLOPT_DEBUGFUNCTION)
+            try check(ccurl_easy_setopt_pointer(handle, CURLOPT_DEBUGDATA, UnsafeMutableRawPointer(bitPattern: max(1, connection))), CURLOPT_DEBUGDATA)
         }
     }
 

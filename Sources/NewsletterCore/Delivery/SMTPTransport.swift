@@ -76,9 +76,9 @@ public final class SMTPTransport: MailTransport {
         _ = Curl.initialised
         // Each connection's thread owns its handle from here on, and cleans it up (QUIT) before it ends.
         var connections: [DeliveryRun.Connection] = []
-        for _ in 0..<settings.connections {
+        for number in 1...settings.connections {
             let easy = try CurlEasyHandle()
-            try easy.configure(settings, password: password, verbose: verbose)
+            try easy.configure(settings, password: password, verbose: verbose, connection: number)
             connections.append(DeliveryRun.Connection(easy: easy))
         }
         let gate = DurabilityGate()

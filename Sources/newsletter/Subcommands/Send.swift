@@ -34,7 +34,7 @@ extension NewsletterCommand {
         @Flag(help: "Print only errors and the final summary.")
         var quiet = false
 
-        @Flag(help: "Show the SMTP dialogue on stderr (credentials redacted).")
+        @Flag(help: "Show the SMTP dialogue on stderr, each line tagged curl[N] with its connection's number (credentials redacted).")
         var verbose = false
 
         func run() throws {
