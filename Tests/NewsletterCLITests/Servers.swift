@@ -223,8 +223,7 @@ struct SendFixture {
         let editions = (try? FileManager.default.contentsOfDirectory(atPath: state + "/editions")) ?? []
         return editions.flatMap { id -> [String] in
             let text = (try? String(contentsOfFile: state + "/editions/\(id)/journal.tsv", encoding: .utf8)) ?? ""
-            // During a run, or after a killed one, the journal ends at its first zero octet.
-            return text.prefix { $0 != "\0" }.split(separator: "\n").map(String.init)
+            return text.split(separator: "\n").map(String.init)
         }
     }
 }

@@ -62,7 +62,7 @@ public final class JournalWriter: @unchecked Sendable {
         wakeupLock.unlock()
     }
 
-    /// Waits until everything submitted is on disk, ends the writer's thread and closes the journal.
+    /// Waits until everything submitted is on disk, then ends the writer's thread.
     ///
     /// - Throws: the error of a write that failed.
     public func finish() throws(FileSystem.IOError) {
@@ -72,7 +72,6 @@ public final class JournalWriter: @unchecked Sendable {
         isClosed = true
         condition.broadcast()
         while isRunning { condition.wait() }
-        journal.close()
         if let failure { throw failure }
     }
 

@@ -95,19 +95,6 @@ public enum FileSystem {
         }
     }
 
-    /// Writes all of `bytes` at `offset`, retrying short writes and EINTR.
-    public static func writeFully(_ fd: Int32, _ bytes: [UInt8], at offset: Int, path: String) throws(IOError) {
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + written, bytes.count - written, off_t(offset + written)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw IOError(path: path, reason: errnoText())
-            }
-            written += n
-        }
-    }
-
     /// Flushes a folder's entries, so that a rename or a new file in it survives a crash.
     public static func syncDirectory(_ path: String) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -29,64 +29,6 @@ struct JournalTests {
         #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com", "c@example.com"])
     }
 
-    @Test("Lines overwrite zeros written ahead; close cuts the zeros off and leaves plain text")
-    func zerosWrittenAhead() throws {
-        let folder = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/journal.tsv"
-        let journal = Journal(path: path)
-        try journal.append([.sent(try job("a@example.com"))], at: Date(timeIntervalSince1970: 0))
-        try journal.append([.sent(try job("b@example.com"))], at: Date(timeIntervalSince1970: 0))
-        // While open, the file is the two lines and then zeros.
-        let open = try FileSystem.readAll(path)
-        #expect(open.count == Journal.preallocation)
-        let text = Array("sent\ta@example.com\t<id-a@example.com>\t1970-01-01T00:00:00Z\nsent\tb@example.com\t<id-b@example.com>\t1970-01-01T00:00:00Z\n".utf8)
-        #expect(Array(open.prefix(text.count)) == text)
-        #expect(open.dropFirst(text.count).allSatisfy { $0 == 0 })
-        #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com", "b@example.com"])
-        journal.close()
-        #expect(try FileSystem.readAll(path) == text)
-        // Reopened by the next append, it goes on where the lines end.
-        try journal.append([.sent(try job("c@example.com"))], at: Date(timeIntervalSince1970: 0))
-        journal.close()
-        #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com", "b@example.com", "c@example.com"])
-        #expect(try !FileSystem.readAll(path).contains(0))
-    }
-
-    @Test("After a kill, the journal ends at its first zero: the zeros and anything beyond them are dropped")
-    func killedRunLeavesZeros() throws {
-        let folder = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/journal.tsv"
-        // A killed run: one line flushed; a torn write left part of a later block beyond a stretch of zeros.
-        var bytes = Array("sent\ta@example.com\t<1@x>\t2024-02-02T08:00:00Z\n".utf8)
-        bytes += [UInt8](repeating: 0, count: 4096)
-        bytes += Array("sent\tz@example.com\t<9@x>\t2024-02-02T08:00:09Z\n".utf8)
-        bytes += [UInt8](repeating: 0, count: 1000)
-        try FileSystem.writeAtomically(bytes, to: path)
-        #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com"])
-        let journal = Journal(path: path)
-        try journal.append([.sent(try job("c@example.com"))], at: Date())
-        journal.close()
-        #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com", "c@example.com"])
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 2)
-        #expect(try !FileSystem.readAll(path).contains(0))
-    }
-
-    @Test("A line cut short just before the zeros is ended, and never merges with the next line")
-    func tornLineBeforeZeros() throws {
-        let folder = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/journal.tsv"
-        try FileSystem.writeAtomically(Array("sent\ta@example.com\t<1@x>\t2024-02-02T08:00:00Z\nsent\tb@exam".utf8) + [UInt8](repeating: 0, count: 300), to: path)
-        #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com"])
-        let journal = Journal(path: path)
-        try journal.append([.sent(try job("c@example.com"))], at: Date())
-        journal.close()
-        #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com", "c@example.com"])
-    }
-
     @Test("The writer thread journals every batch, in order, and a ticket is durable only once its batch is on disk")
     func writerGroupsBatches() throws {
         let folder = try Fixtures.temporaryDirectory()
