@@ -80,6 +80,26 @@ struct SendCommandTests {
         #expect(!lines.contains { $0.hasPrefix("curl: ") || $0.hasPrefix("curl[0]") || $0.hasPrefix("curl[3]") })
     }
 
+    @Test("Off a terminal, a short run prints one progress line on stderr, at its end; --quiet prints none")
+    func progressLines() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try AiosmtpdServer(directory: folder, arguments: ["--no-store", "--reject", "user3@example.com"])
+        let fixture = try SendFixture(subscribers: 5, smtp: Self.plain(server.port, ", \"connections\": 2"))
+        defer { fixture.remove() }
+        let result = try fixture.send()
+        #expect(result.status == 0, "\(result.stderr)")
+        let progress = result.stderr.split(separator: "\n").filter { $0.hasPrefix("progress: ") }
+        #expect(progress.count == 1, "\(result.stderr)")
+        #expect(progress.first?.hasPrefix("progress: 5/5, ") == true)
+        #expect(progress.first?.hasSuffix(" s left (sent 4, failed 1)") == true, "\(progress)")
+        let quiet = try SendFixture(subscribers: 2, smtp: Self.plain(server.port))
+        defer { quiet.remove() }
+        let silent = try quiet.send(["--quiet"])
+        #expect(silent.status == 0, "\(silent.stderr)")
+        #expect(!silent.stderr.contains("progress"))
+    }
+
     @Test("smtp.messagesPerConnection bounds the messages each connection carries")
     func messagesPerConnection() throws {
         let folder = try CLI.temporaryDirectory()
