@@ -24,7 +24,6 @@ CURLcode ccurl_easy_setopt_read_function(CURL *handle, size_t (*function)(char *
     return curl_easy_setopt(handle, CURLOPT_READFUNCTION, function);
 }
 
-
 CURLcode ccurl_easy_setopt_debug_function(CURL *handle, int (*function)(CURL *, curl_infotype, char *, size_t, void *)) {
     return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, function);
 }

@@ -57,25 +57,40 @@ final class BrokenRecorder: ResultRecorder, @unchecked Sendable {
 
 @Suite(.serialized)
 struct TransportDurabilityTests {
-    @Test("A connection sends no message content before its last result is durable; a broken journal stops the run and the held message is never sent")
-    func heldUntilDurable() throws {
+    /// A folder for the test server, removed by the caller.
+    static func folder() throws -> String {
         let folder = NSTemporaryDirectory() + "newsletter-durability-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let server = try AiosmtpdServer(directory: folder)
+        return folder
+    }
+
+    /// A transport to `server` over plain SMTP with these connections and retries.
+    static func transport(to server: AiosmtpdServer, connections: Int, retries: Int) throws -> SMTPTransport {
         let json = """
             {"newsletter": {"title": "T", "from": "news@example.org", "subject": "{{title}}", "unsubscribeURL": "https://e.org/u?t={{token}}"},
              "articles": {"directory": "a"}, "templates": {"directory": "t"}, "subscribers": {"file": "s.json"},
-             "smtp": {"url": "smtp://127.0.0.1:\(server.port)", "security": "none", "connections": 1, "retries": 0}}
+             "smtp": {"url": "smtp://127.0.0.1:\(server.port)", "security": "none", "connections": \(connections), "retries": \(retries)}}
             """
         let configuration = try Configuration(json: JSONReader.parse(Array(json.utf8)), file: "c.json", baseDirectory: "/")
         let smtp = try #require(configuration.smtp)
-        let transport = SMTPTransport(settings: smtp, envelopeFrom: try EmailAddress("news@example.org"), password: nil)
-        var jobs: [DeliveryJob] = try (1...3).map { index in
+        return SMTPTransport(settings: smtp, envelopeFrom: try EmailAddress("news@example.org"), password: nil)
+    }
+
+    /// Small messages to r1…r`count`@example.com, last first, so that `popLast()` gives r1 first.
+    static func jobs(_ count: Int) throws -> [DeliveryJob] {
+        try (1...count).reversed().map { index in
             let body = "From: news@example.org\r\nTo: r\(index)@example.com\r\nSubject: held \(index)\r\nMessage-ID: <\(index).held@example.org>\r\n\r\nBody \(index)\r\n"
             return DeliveryJob(recipient: try EmailAddress("r\(index)@example.com"), messageID: "\(index).held@example.org", bytes: Array(body.utf8))
         }
-        jobs.reverse()
+    }
+
+    @Test("A connection sends no message content before its last result is durable; a broken journal stops the run and the held message is never sent")
+    func heldUntilDurable() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try AiosmtpdServer(directory: folder)
+        let transport = try Self.transport(to: server, connections: 1, retries: 0)
+        var jobs = try Self.jobs(3)
         let recorder = GatedRecorder(server: server, failAfter: 1.0)
         #expect(throws: GatedRecorder.JournalBroken.self) {
             try transport.deliver(next: { jobs.popLast() }, recorder: recorder, shouldStop: { false })
@@ -94,22 +109,11 @@ struct TransportDurabilityTests {
 
     @Test("With a journal that cannot be written, no connection sends even its first message")
     func brokenJournalSendsNothing() throws {
-        let folder = NSTemporaryDirectory() + "newsletter-durability-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let server = try AiosmtpdServer(directory: folder)
-        let json = """
-            {"newsletter": {"title": "T", "from": "news@example.org", "subject": "{{title}}", "unsubscribeURL": "https://e.org/u?t={{token}}"},
-             "articles": {"directory": "a"}, "templates": {"directory": "t"}, "subscribers": {"file": "s.json"},
-             "smtp": {"url": "smtp://127.0.0.1:\(server.port)", "security": "none", "connections": 3, "retries": 2}}
-            """
-        let configuration = try Configuration(json: JSONReader.parse(Array(json.utf8)), file: "c.json", baseDirectory: "/")
-        let smtp = try #require(configuration.smtp)
-        let transport = SMTPTransport(settings: smtp, envelopeFrom: try EmailAddress("news@example.org"), password: nil)
-        var jobs: [DeliveryJob] = try (1...6).map { index in
-            let body = "From: news@example.org\r\nTo: r\(index)@example.com\r\nSubject: first \(index)\r\n\r\nBody \(index)\r\n"
-            return DeliveryJob(recipient: try EmailAddress("r\(index)@example.com"), messageID: "\(index).first@example.org", bytes: Array(body.utf8))
-        }
+        let transport = try Self.transport(to: server, connections: 3, retries: 2)
+        var jobs = try Self.jobs(6)
         let recorder = BrokenRecorder()
         #expect(throws: GatedRecorder.JournalBroken.self) {
             try transport.deliver(next: { jobs.popLast() }, recorder: recorder, shouldStop: { false })

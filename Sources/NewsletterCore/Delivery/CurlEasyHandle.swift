@@ -133,7 +133,7 @@ final class CurlEasyHandle {
 
     /// Options that stay for the handle's life: server, security, credentials, timeouts. `connection` (from 1)
     /// numbers the lines of `--verbose`.
-    func configure(_ settings: SMTPSettings, password: String?, verbose: Bool, connection: Int = 1) throws(DeliveryError) {
+    func configure(_ settings: SMTPSettings, password: String?, verbose: Bool, connection: Int) throws(DeliveryError) {
         try set(CURLOPT_URL, settings.url)
         try set(CURLOPT_UPLOAD, 1)
         try set(CURLOPT_NOSIGNAL, 1)
@@ -158,7 +158,7 @@ final class CurlEasyHandle {
         if verbose {
             try set(CURLOPT_VERBOSE, 1)
             try check(ccurl_easy_setopt_debug_function(handle, curlDebugCallback), CURLOPT_DEBUGFUNCTION)
-            try check(ccurl_easy_setopt_pointer(handle, CURLOPT_DEBUGDATA, UnsafeMutableRawPointer(bitPattern: max(1, connection))), CURLOPT_DEBUGDATA)
+            try check(ccurl_easy_setopt_pointer(handle, CURLOPT_DEBUGDATA, UnsafeMutableRawPointer(bitPattern: connection)), CURLOPT_DEBUGDATA)
         }
     }
 

@@ -133,7 +133,7 @@ public final class SMTPTransport: MailTransport {
             let ended = DispatchSemaphore(value: 0)
             for connection in connections {
                 let thread = Thread { [self] in
-                    if let easy = connection.take() { work(easy) }  // The handle is cleaned up (QUIT) as this returns.
+                    if let easy = connection.handOver() { work(easy) }  // The handle is cleaned up (QUIT) as this returns.
                     ended.signal()
                 }
                 thread.name = "smtp"
@@ -151,7 +151,7 @@ public final class SMTPTransport: MailTransport {
             private var easy: CurlEasyHandle?
             init(easy: CurlEasyHandle) { self.easy = easy }
 
-            func take() -> CurlEasyHandle? {
+            func handOver() -> CurlEasyHandle? {
                 defer { easy = nil }
                 return easy
             }
@@ -176,7 +176,8 @@ public final class SMTPTransport: MailTransport {
                         freshConnection: needsFreshConnection, closeAfter: closeAfter,
                         hold: { [self] in waitUntilDurable(ticket) })
                 } catch {
-                    stop(with: error)
+                    // A handle that cannot be set up ends the run; the job stays pending.
+                    _ = finish(job, result: nil, fatal: error, retry: false)
                     return
                 }
                 needsFreshConnection = false
@@ -190,7 +191,7 @@ public final class SMTPTransport: MailTransport {
                 let reply = easy.responseCode
                 let detail = SMTPTransport.detail(code: code, reply: reply, errorText: easy.errorText)
                 let result: DeliveryResult?
-                var fatal: DeliveryError?
+                var fatal: (any Error)?
                 switch SMTPTransport.classify(code: code, reply: reply, errorText: easy.errorText, uploadedEverything: easy.uploadedEverything) {
                 case .sent:
                     sentOnConnection += 1
@@ -269,7 +270,7 @@ public final class SMTPTransport: MailTransport {
 
         /// Takes a finished job's outcome: records it (returning its ticket), queues it for a retry, or stops the
         /// run. Nothing is recorded for a retry: the recipient stays pending until it has an outcome.
-        private func finish(_ job: DeliveryJob, result: DeliveryResult?, fatal: DeliveryError?, retry: Bool) -> Int? {
+        private func finish(_ job: DeliveryJob, result: DeliveryResult?, fatal: (any Error)?, retry: Bool) -> Int? {
             condition.lock()
             defer {
                 inFlight -= 1
@@ -302,15 +303,6 @@ public final class SMTPTransport: MailTransport {
                 gate.fail()
                 return nil
             }
-        }
-
-        /// Ends the run because of `error` (a handle that cannot be set up); the job taken stays pending.
-        private func stop(with error: any Error) {
-            condition.lock()
-            pendingFatal = pendingFatal ?? error
-            inFlight -= 1
-            condition.broadcast()
-            condition.unlock()
         }
 
         /// Waits, on a connection's thread and inside libcurl's read callback, until the ticket is durable. False
