@@ -39,6 +39,8 @@ public struct SendReport: Sendable {
     public var alreadyDone = 0
     /// Active recipients skipped with a warning (an address this sender cannot deliver to).
     public var skipped: [String] = []
+    /// Addresses active in the list but opted out in the suppression journal, not sent to.
+    public var suppressed = 0
     /// Permanent failures: address and reply.
     public var failures: [(address: String, reply: String)] = []
     /// Recipients left pending for the next run, with the last reply.
@@ -219,11 +221,15 @@ public final class SendRun {
         let list = try SubscriberList.load(from: configuration.subscribers.file)
         listLock?.release()
         list.warnings.forEach { onWarning($0.description) }
+        // Opt-outs in the suppression journal win over the list: a hand edit cannot resubscribe anyone.
+        let suppressed = try configuration.stateDirectory.map { try SuppressionList(stateDirectory: $0).load() } ?? [:]
 
         var recipients: [Subscriber] = []
         for subscriber in list.subscribers() {
             if done[subscriber.address.normalized] != nil {
                 report.alreadyDone += 1
+            } else if suppressed[subscriber.address.normalized] != nil {
+                report.suppressed += 1
             } else if subscriber.address.requiresSMTPUTF8 {
                 report.skipped.append(subscriber.address.description)
                 onWarning("\(subscriber.address): skipped: its local part is not ASCII and needs SMTPUTF8, which this sender does not negotiate")

@@ -5,12 +5,22 @@
 public enum SubscriberFileEditor {
     /// One change to the list.
     public enum Edit: Sendable {
-        /// Adds a subscriber (or re-subscribes one who had unsubscribed).
-        case add(EmailAddress, name: String?)
-        /// Marks every entry of the address `"subscribed": false`.
-        case unsubscribe(EmailAddress)
+        /// Adds a subscriber, or re-subscribes one who had unsubscribed; `fields` (e.g. `subscribedAt`, `source`)
+        /// are set on the entry. `resubscribe` is the explicit consent needed to lift a suppression (see
+        /// ``SubscriberStore``); the file editor itself does not look at it.
+        case add(EmailAddress, name: String?, fields: [(key: String, value: JSONValue)] = [], resubscribe: Bool = false)
+        /// Marks every entry of the address `"subscribed": false`, setting `fields` (e.g. `reason`,
+        /// `unsubscribedAt`) too.
+        case unsubscribe(EmailAddress, fields: [(key: String, value: JSONValue)] = [])
         /// Removes every entry of the address.
         case remove(EmailAddress)
+
+        /// The address the edit is about.
+        public var address: EmailAddress {
+            switch self {
+            case .add(let address, _, _, _), .unsubscribe(let address, _), .remove(let address): return address
+            }
+        }
     }
 
     /// The edited file and what was done.
@@ -21,6 +31,23 @@ public enum SubscriberFileEditor {
         public var changed: Bool
         /// One line saying what was done.
         public var summary: String
+    }
+
+    /// What one edit of a batch did.
+    public enum EditResult: Sendable, Equatable {
+        /// The file changed; the text says how.
+        case changed(String)
+        /// Nothing needed changing (already unsubscribed, already subscribed).
+        case unchanged(String)
+        /// The address is not in the list (unsubscribe, remove).
+        case notListed(String)
+
+        /// One line saying what was done.
+        public var summary: String {
+            switch self {
+            case .changed(let text), .unchanged(let text), .notListed(let text): return text
+            }
+        }
     }
 
     /// Why an edit was refused.
@@ -59,26 +86,132 @@ public enum SubscriberFileEditor {
         }
     }
 
-    static func matches(_ value: JSONValue, _ address: EmailAddress) -> Bool {
-        guard case .string(let email)? = value["email"] else { return false }
-        if let parsed = try? EmailAddress(email) { return parsed.normalized == address.normalized }
-        return email.lowercased() == address.description.lowercased()
+    /// The key an entry is matched by: the normalised address, or the lowercased text when it is not one.
+    static func key(of value: JSONValue) -> String? {
+        guard case .string(let email)? = value["email"] else { return nil }
+        if let parsed = try? EmailAddress(email) { return parsed.normalized }
+        return email.lowercased()
     }
 
     /// Applies `edit` to the file contents `bytes`.
     ///
     /// - Throws: ``EditError`` when the file does not parse, or when the address to unsubscribe or remove is not listed.
     public static func apply(_ edit: Edit, to bytes: [UInt8], file: String) throws(EditError) -> Outcome {
+        let (output, results) = try apply([edit], to: bytes, file: file)
+        switch results[0] {
+        case .notListed: throw .notListed(file: file, address: edit.address.description)
+        case .changed(let summary): return Outcome(bytes: output, changed: true, summary: summary)
+        case .unchanged(let summary): return Outcome(bytes: output, changed: false, summary: summary)
+        }
+    }
+
+    /// Applies `edits` in order with one read of the layout and one pass over the bytes: a burst of requests costs
+    /// one parse and one rewrite of the file, not one each.
+    ///
+    /// - Returns: the new contents (the old ones when nothing changed) and one result per edit.
+    /// - Throws: ``EditError/syntax(file:_:)`` when the file does not parse; nothing is changed then.
+    public static func apply(_ edits: [Edit], to bytes: [UInt8], file: String) throws(EditError) -> (bytes: [UInt8], results: [EditResult]) {
         let layout = try layout(bytes, file: file)
+        var byKey: [String: [Int]] = [:]
+        for (index, element) in layout.elements.enumerated() {
+            if let key = key(of: element.value) { byKey[key, default: []].append(index) }
+        }
+        // What the batch does to each entry, decided edit by edit against the entry's state so far.
+        var memberSets: [Int: [(key: String, literal: [UInt8])]] = [:]
+        var subscribedNow: [Int: Bool] = [:]
+        var removed = Set<Int>()
+        var appended: [(address: EmailAddress, name: String?, fields: [(key: String, value: JSONValue)], isSubscribed: Bool)] = []
+        var results: [EditResult] = []
+
+        func isSubscribed(_ index: Int) -> Bool {
+            if let now = subscribedNow[index] { return now }
+            if case .bool(false)? = layout.elements[index].value["subscribed"] { return false }
+            // A non-boolean `subscribed` is never consent: the entry counts as not subscribed.
+            if let value = layout.elements[index].value["subscribed"], value != .bool(true) { return false }
+            return true
+        }
+        func set(_ index: Int, subscribed: Bool, fields: [(key: String, value: JSONValue)]) {
+            var sets = memberSets[index] ?? []
+            for (key, literal) in [("subscribed", Array((subscribed ? "true" : "false").utf8))] + fields.map({ ($0.key, Array($0.value.encoded.utf8)) }) {
+                sets.removeAll { $0.key == key }
+                sets.append((key, literal))
+            }
+            memberSets[index] = sets
+            subscribedNow[index] = subscribed
+        }
+
+        for edit in edits {
+            let address = edit.address
+            let indices = (byKey[address.normalized] ?? []).filter { !removed.contains($0) }
+            let pending = appended.indices.filter { appended[$0].address.normalized == address.normalized }
+            switch edit {
+            case .remove:
+                guard !indices.isEmpty || !pending.isEmpty else {
+                    results.append(.notListed("\(address) is not in the list"))
+                    continue
+                }
+                indices.forEach { removed.insert($0) }
+                appended.removeAll { $0.address.normalized == address.normalized }
+                let count = indices.count + pending.count
+                results.append(.changed("removed \(address) (\(count) entr\(count == 1 ? "y" : "ies"))"))
+
+            case .unsubscribe(_, let fields):
+                guard !indices.isEmpty || !pending.isEmpty else {
+                    results.append(.notListed("\(address) is not in the list"))
+                    continue
+                }
+                var changed = false
+                for index in indices where isSubscribed(index) {
+                    set(index, subscribed: false, fields: fields)
+                    changed = true
+                }
+                for index in pending where appended[index].isSubscribed {
+                    appended[index].isSubscribed = false
+                    appended[index].fields = merged(appended[index].fields, fields)
+                    changed = true
+                }
+                results.append(changed ? .changed("unsubscribed \(address)") : .unchanged("\(address) was already unsubscribed"))
+
+            case .add(_, let name, let fields, _):
+                if !indices.isEmpty || !pending.isEmpty {
+                    let inactive = indices.filter { !isSubscribed($0) }
+                    let inactivePending = pending.filter { !appended[$0].isSubscribed }
+                    guard !inactive.isEmpty || !inactivePending.isEmpty else {
+                        results.append(.unchanged("\(address) is already subscribed"))
+                        continue
+                    }
+                    inactive.forEach { set($0, subscribed: true, fields: fields) }
+                    for index in inactivePending {
+                        appended[index].isSubscribed = true
+                        appended[index].fields = merged(appended[index].fields, fields)
+                    }
+                    results.append(.changed("re-subscribed \(address)"))
+                } else {
+                    appended.append((address, name, fields, true))
+                    results.append(.changed("added \(address)"))
+                }
+            }
+        }
+        guard !memberSets.isEmpty || !removed.isEmpty || !appended.isEmpty else { return (bytes, results) }
+
+        // Entries are changed from the last to the first, so that the offsets of those before stay valid.
         var output = bytes
-        switch edit {
-        case .remove(let address):
-            let indices = layout.elements.indices.filter { matches(layout.elements[$0].value, address) }
-            guard !indices.isEmpty else { throw .notListed(file: file, address: address.description) }
-            // Work from the end so that earlier offsets stay valid; each deletion takes one separator with it.
-            var remaining = layout.elements.map(\.range)
-            var close = layout.close
-            for index in indices.reversed() {
+        var ranges = layout.elements.map(\.range)
+        for index in memberSets.keys.sorted(by: >) {
+            let before = output.count
+            for (key, literal) in memberSets[index] ?? [] {
+                try setMember(key, literal, in: &output, element: ranges[index], file: file)
+            }
+            let delta = output.count - before
+            ranges[index] = ranges[index].lowerBound..<(ranges[index].upperBound + delta)
+            for later in (index + 1)..<ranges.count {
+                ranges[later] = (ranges[later].lowerBound + delta)..<(ranges[later].upperBound + delta)
+            }
+        }
+        if !removed.isEmpty {
+            var close = layout.close + (output.count - bytes.count)
+            var remaining = ranges
+            for index in removed.sorted(by: >) {
                 let range = remaining[index]
                 let cut: Range<Int>
                 if index < remaining.count - 1 {
@@ -96,49 +229,37 @@ public enum SubscriberFileEditor {
                     remaining[later] = (remaining[later].lowerBound - cut.count)..<(remaining[later].upperBound - cut.count)
                 }
             }
-            return Outcome(bytes: finish(output), changed: true, summary: "removed \(address) (\(indices.count) entr\(indices.count == 1 ? "y" : "ies"))")
-
-        case .unsubscribe(let address):
-            let indices = layout.elements.indices.filter { matches(layout.elements[$0].value, address) }
-            guard !indices.isEmpty else { throw .notListed(file: file, address: address.description) }
-            var changed = false
-            for index in indices.reversed() {
-                let element = layout.elements[index]
-                if case .bool(false)? = element.value["subscribed"] { continue }
-                try setSubscribed(false, in: &output, element: element.range, file: file)
-                changed = true
-            }
-            return Outcome(bytes: finish(output), changed: changed, summary: changed ? "unsubscribed \(address)" : "\(address) was already unsubscribed")
-
-        case .add(let address, let name):
-            let indices = layout.elements.indices.filter { matches(layout.elements[$0].value, address) }
-            if !indices.isEmpty {
-                let unsubscribed = indices.filter { index in
-                    if case .bool(true)? = layout.elements[index].value["subscribed"] { return false }
-                    return layout.elements[index].value["subscribed"] != nil
-                }
-                let isActive = unsubscribed.isEmpty
-                if isActive { return Outcome(bytes: bytes, changed: false, summary: "\(address) is already subscribed") }
-                for index in unsubscribed.reversed() {
-                    try setSubscribed(true, in: &output, element: layout.elements[index].range, file: file)
-                }
-                return Outcome(bytes: finish(output), changed: true, summary: "re-subscribed \(address)")
-            }
-            output = append(address: address, name: name, to: output, layout: layout)
-            return Outcome(bytes: finish(output), changed: true, summary: "added \(address)")
         }
+        for entry in appended {
+            var fields = entry.fields
+            if !entry.isSubscribed { fields = merged([("subscribed", .bool(false))], fields) }
+            output = append(address: entry.address, name: entry.name, fields: fields, to: output, layout: try Self.layout(output, file: file))
+        }
+        return (finish(output), results)
     }
 
-    /// Sets or adds the `subscribed` member of the object at `element`, in the object's own style.
-    static func setSubscribed(_ value: Bool, in output: inout [UInt8], element: Range<Int>, file: String) throws(EditError) {
+    /// `base` with `updates` set: an existing key takes the new value in place, a new key goes at the end.
+    static func merged(_ base: [(key: String, value: JSONValue)], _ updates: [(key: String, value: JSONValue)]) -> [(key: String, value: JSONValue)] {
+        var result = base
+        for update in updates {
+            if let index = result.firstIndex(where: { $0.key == update.key }) {
+                result[index].value = update.value
+            } else {
+                result.append(update)
+            }
+        }
+        return result
+    }
+
+    /// Sets or adds the member `key` of the object at `element` to the JSON text `literal`, in the object's own style.
+    static func setMember(_ key: String, _ literal: [UInt8], in output: inout [UInt8], element: Range<Int>, file: String) throws(EditError) {
         let members: [JSONReader.MemberRange]
         do {
             members = try JSONReader.objectMembers(in: output, at: element.lowerBound)
         } catch {
             throw .syntax(file: file, error)
         }
-        let literal = Array((value ? "true" : "false").utf8)
-        if let existing = members.first(where: { $0.key == "subscribed" }) {
+        if let existing = members.first(where: { $0.key == key }) {
             output.replaceSubrange(existing.valueRange, with: literal)
             return
         }
@@ -150,15 +271,16 @@ public enum SubscriberFileEditor {
         } else {
             insertion = Array(", ".utf8)
         }
-        insertion += Array("\"subscribed\": ".utf8) + literal
+        insertion += Array("\(JSONValue.encodeString(key)): ".utf8) + literal
         output.insert(contentsOf: insertion, at: last.valueRange.upperBound)
     }
 
     /// Appends a new entry after the last one, in the style of the entries already there.
-    static func append(address: EmailAddress, name: String?, to bytes: [UInt8], layout: Layout) -> [UInt8] {
+    static func append(address: EmailAddress, name: String?, fields extra: [(key: String, value: JSONValue)], to bytes: [UInt8], layout: Layout) -> [UInt8] {
         var output = bytes
         var fields = [("email", JSONValue.encodeString(address.description))]
         if let name, !Sanitize.collapsedLine(name).isEmpty { fields.append(("name", JSONValue.encodeString(Sanitize.collapsedLine(name)))) }
+        fields += extra.map { ($0.key, $0.value.encoded) }
         guard let last = layout.elements.last else {
             let entry = "{ " + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + " }"
             output.replaceSubrange(layout.open...layout.close, with: Array("[\n  \(entry)\n]".utf8))

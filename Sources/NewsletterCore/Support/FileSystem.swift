@@ -57,15 +57,39 @@ public enum FileSystem {
         return buffer
     }
 
+    /// Replaces the contents of an existing file atomically, as a person's file should be replaced: through a
+    /// symlink to its real target, keeping its permission bits, owner and group.
+    ///
+    /// The service that edits the subscriber list usually runs as its own user in the list's group; the file must
+    /// stay readable by the others after each edit, and a symlinked list must change where it really is.
+    public static func rewrite(_ bytes: [UInt8], at path: String) throws(IOError) {
+        guard let resolved = realpath(path, nil) else { throw IOError(path: path, reason: errnoText()) }
+        let target = String(cString: resolved)
+        free(resolved)
+        var info = stat()
+        guard stat(target, &info) == 0 else { throw IOError(path: target, reason: errnoText()) }
+        try writeAtomically(bytes, to: target, mode: info.st_mode & 0o7777, owner: (info.st_uid, info.st_gid))
+    }
+
     /// Writes `bytes` to `path` atomically: a temporary file beside it, fsync, rename, fsync of the folder.
     ///
     /// A reader sees the old file or the new one, never a part; after a crash the new one is there or not at all.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(IOError) {
+    /// With `owner`, the new file gets that owner and group (as far as this process may give them).
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, owner: (uid_t, gid_t)? = nil) throws(IOError) {
         let folder = (path as NSString).deletingLastPathComponent
         let temporary = (folder.isEmpty ? "." : folder) + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw IOError(path: temporary, reason: errnoText()) }
         do throws(IOError) {
+            // open() applies the umask: set the bits exactly.
+            guard fchmod(fd, mode) == 0 else { throw IOError(path: temporary, reason: errnoText()) }
+            if let (uid, gid) = owner, fchown(fd, uid, gid) != 0 {
+                // Not root: keep at least the group, which is what shares the file between users.
+                guard fchown(fd, uid_t.max, gid) == 0 || (gid == getegid()) else {
+                    throw IOError(path: path, reason: "cannot keep the file's group (gid \(gid)): \(errnoText())")
+                }
+                _ = fchmod(fd, mode)
+            }
             try writeFully(fd, bytes, path: temporary)
             guard fsync(fd) == 0 else { throw IOError(path: temporary, reason: errnoText()) }
         } catch {

@@ -101,6 +101,7 @@ extension NewsletterCommand {
             print(
                 "Edition \(report.editionID ?? "-")\(report.isResumed ? " (resumed)" : ""): \(report.articleCount) articles; "
                     + "\(what), failed \(p.failed), pending \(p.deferred), retried \(p.retried), skipped \(report.skipped.count), "
+                    + (report.suppressed > 0 ? "suppressed \(report.suppressed), " : "")
                     + "already done \(report.alreadyDone); \(String(format: "%.1f", p.elapsed)) s, \(String(format: "%.0f", p.rate)) messages/s.")
             if report.wasInterrupted {
                 Terminal.error("Stopped by a signal after recording the messages in flight; run send again to finish the edition.")

@@ -27,6 +27,17 @@ struct SubscriberFileOptions: ParsableArguments {
         }
     }
 
+    /// The list's one transaction. With `--file`, the list alone; otherwise the configured list and the
+    /// suppression journal in the configured state folder.
+    func store() throws -> SubscriberStore {
+        if let file { return SubscriberStore(listPath: file, suppressions: nil) }
+        do {
+            return SubscriberStore(configuration: try Configuration.load(from: config))
+        } catch {
+            throw Terminal.fail(error)
+        }
+    }
+
     func load() throws -> SubscriberList {
         do {
             return try SubscriberList.load(from: try path())
@@ -47,26 +58,24 @@ func parseAddress(_ text: String) throws -> EmailAddress {
     }
 }
 
-/// Applies one edit under the list's lock and writes the file atomically.
+/// Applies one edit through the list's transaction and prints what was done.
 func edit(_ edit: SubscriberFileEditor.Edit, options: SubscriberFileOptions) throws {
-    let path = try options.path()
+    let store = try options.store()
+    let result: SubscriberStore.Result
     do {
-        let lock = try FileLock.acquire(path + ".lock", timeout: 10, holder: "newsletter subscribers")
-        defer { lock.release() }
-        let bytes = try FileSystem.readAll(path)
-        let outcome = try SubscriberFileEditor.apply(edit, to: bytes, file: path)
-        if outcome.changed {
-            try FileSystem.writeAtomically(outcome.bytes, to: path, mode: FileSystem.mode(of: path) ?? 0o644)
-        }
-        print("\(path): \(outcome.summary)")
-    } catch let error as FileLock.LockError {
-        Terminal.error("error: \(error)")
-        throw ExitCode(75)
-    } catch let error as SubscriberFileEditor.EditError {
-        Terminal.error("error: \(error)")
-        throw ExitCode(65)
+        result = try store.apply([edit], source: "cli")[0]
     } catch {
         throw Terminal.fail(error)
+    }
+    switch result {
+    case .done(.notListed):
+        Terminal.error("error: \(store.listPath): \(edit.address) is not in the list; the file was not changed")
+        throw ExitCode(65)
+    case .suppressed(let text):
+        Terminal.error("error: \(text)")
+        throw ExitCode(65)
+    case .done(let applied):
+        print("\(store.listPath): \(applied.summary)")
     }
 }
 
@@ -125,8 +134,11 @@ extension NewsletterCommand.Subscribers {
         @Option(help: "The subscriber's name.")
         var name: String?
 
+        @Flag(help: "Add back an address that opted out earlier (it is in the suppression journal): only with their consent.")
+        var resubscribe = false
+
         func run() throws {
-            try edit(.add(try parseAddress(email), name: name), options: options)
+            try edit(.add(try parseAddress(email), name: name, resubscribe: resubscribe), options: options)
         }
     }
 

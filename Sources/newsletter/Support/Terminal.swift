@@ -17,12 +17,21 @@ enum Terminal {
         error("warning: " + line)
     }
 
-    /// Prints `error` as one line and returns the exit code it maps to: 65 for bad input data, 1 otherwise.
+    /// Prints `error` as one line and returns the exit code it maps to.
     static func fail(_ error: any Error) -> ExitCode {
         Terminal.error("error: \(error)")
+        return exitCode(for: error)
+    }
+
+    /// The one map from library errors to exit codes (sysexits): 65 for bad input data, 75 for "try again later",
+    /// 1 for everything else.
+    static func exitCode(for error: any Error) -> ExitCode {
         switch error {
-        case is ConfigurationError, is RenderError, is SubscriberListError, is SecretError, is EmailAddressError, is JSONSyntaxError:
+        case is ConfigurationError, is RenderError, is SubscriberListError, is SecretError, is EmailAddressError, is JSONSyntaxError,
+            is SubscriberFileEditor.EditError, is SendSetupError:
             return ExitCode(65)
+        case is FileLock.LockError:
+            return ExitCode(75)
         default:
             return ExitCode(1)
         }

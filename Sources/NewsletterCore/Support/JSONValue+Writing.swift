@@ -1,0 +1,37 @@
+extension JSONValue {
+    /// The value as JSON text on one line: `{ "key": "value", "list": [1, 2] }`.
+    public var encoded: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let flag): return flag ? "true" : "false"
+        case .number(let text): return text
+        case .string(let text): return JSONValue.encodeString(text)
+        case .array(let elements): return "[" + elements.map(\.encoded).joined(separator: ", ") + "]"
+        case .object(let members):
+            guard !members.isEmpty else { return "{}" }
+            return "{ " + members.map { JSONValue.encodeString($0.key) + ": " + $0.value.encoded }.joined(separator: ", ") + " }"
+        }
+    }
+
+    /// The value as JSON text indented by two spaces a level, ending with a newline: the form of the files this
+    /// tool writes for people to read (edition.json, complete.json, `--json` output).
+    public var pretty: String {
+        pretty(indent: "") + "\n"
+    }
+
+    private func pretty(indent: String) -> String {
+        let inner = indent + "  "
+        switch self {
+        case .array(let elements) where !elements.isEmpty:
+            return "[\n" + elements.map { inner + $0.pretty(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        case .object(let members) where !members.isEmpty:
+            return "{\n" + members.map { inner + JSONValue.encodeString($0.key) + ": " + $0.value.pretty(indent: inner) }.joined(separator: ",\n")
+                + "\n" + indent + "}"
+        default:
+            return encoded
+        }
+    }
+
+    /// An integer as a JSON number.
+    public static func integer(_ value: Int) -> JSONValue { .number(String(value)) }
+}

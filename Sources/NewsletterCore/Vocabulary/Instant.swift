@@ -1,0 +1,20 @@
+import Foundation
+
+/// The one way an instant is written and read in files, JSON and messages: ISO 8601 in UTC with whole seconds
+/// (`2024-02-02T08:00:00Z`).
+public enum Instant {
+    /// `date` as `yyyy-MM-ddTHH:mm:ssZ`.
+    public static func iso(_ date: Date) -> String {
+        formatter().string(from: date)
+    }
+
+    /// The instant written as ISO 8601 with a zone (`Z` or `±hh:mm`), or nil when `text` is not one.
+    public static func parse(_ text: String) -> Date? {
+        formatter().date(from: text)
+    }
+
+    /// ISO8601DateFormatter is not Sendable: one per call is cheap next to what every caller does with it.
+    private static func formatter() -> ISO8601DateFormatter {
+        ISO8601DateFormatter()
+    }
+}
