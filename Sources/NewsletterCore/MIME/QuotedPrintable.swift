@@ -39,8 +39,7 @@ public enum QuotedPrintable {
                 column += 1
             } else {
                 output.append(0x3D)
-                output.append(hexDigits[Int(byte >> 4)])
-                output.append(hexDigits[Int(byte & 0x0F)])
+                Hex.append(byte, uppercase: true, to: &output)
                 column += 3
             }
             index += 1
@@ -63,5 +62,4 @@ public enum QuotedPrintable {
         return length + length / 75 * 3
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 }

@@ -33,8 +33,7 @@ public struct Preview {
     ///   ``EmailAddressError`` (a `--to` that is not an address).
     public func run(identity: inout some MessageIdentity) throws -> Outcome {
         let templates = try TemplateSet.load(configuration)
-        let collection = try DirectoryArticleSource(directory: configuration.articles.directory).collect(
-            ArticleSelection(now: now, window: configuration.articles.window, maxArticles: configuration.articles.maxArticles))
+        let collection = try Digest.collectArticles(configuration: configuration, now: now)
         var warnings = collection.problems.map { "\($0.description) (skipped)" }
 
         let list = try SubscriberList.load(from: configuration.subscribers.file)
@@ -59,11 +58,8 @@ public struct Preview {
         if secret == nil {
             warnings.append("no unsubscribe secret: set \(configuration.subscribers.secretEnv) or subscribers.secretFile; the preview's unsubscribe link uses a placeholder token")
         }
-        let sanitizer = HTMLSanitizer(rules: configuration.articles.boilerplate)
-        let prepared = collection.articles.map { PreparedArticle($0, sanitizer: sanitizer, excerptLength: configuration.articles.excerptLength) }
-        let renderer = DigestRenderer(
-            configuration: configuration, templates: templates, articles: prepared, date: now, tokens: secret.map(UnsubscribeToken.init))
-        let message = try renderer.message(for: subscriber, identity: &identity)
+        let digest = Digest(configuration: configuration, templates: templates, articles: collection.articles, date: now, tokens: secret.map(UnsubscribeToken.init))
+        let message = try digest.renderer.message(for: subscriber, identity: &identity)
         return Outcome(message: message, bytes: message.serialized(), collection: collection, warnings: warnings)
     }
 }

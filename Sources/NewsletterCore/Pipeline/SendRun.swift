@@ -1,66 +1,5 @@
 import Foundation
 
-/// A `send` problem found before anything was sent: a missing section, secret or password.
-public enum SendSetupError: Error, Equatable, CustomStringConvertible, Sendable {
-    case missing(file: String, what: String)
-
-    public var description: String {
-        switch self {
-        case .missing(let file, let what): return "\(file): \(what)"
-        }
-    }
-}
-
-/// The counts of a delivery run, updated as it goes.
-public struct SendProgress: Sendable {
-    /// Recipients this run will try.
-    public var total = 0
-    public var sent = 0
-    public var failed = 0
-    public var deferred = 0
-    public var retried = 0
-    /// Seconds since delivery started.
-    public var elapsed: Double = 0
-
-    /// Recipients with an outcome.
-    public var done: Int { sent + failed + deferred }
-    /// Messages per second so far.
-    public var rate: Double { elapsed > 0 ? Double(sent + failed) / elapsed : 0 }
-}
-
-/// What a `send` run did.
-public struct SendReport: Sendable {
-    /// The edition sent (nil when there was nothing new to send).
-    public var editionID: String?
-    /// Whether an unfinished edition was resumed.
-    public var isResumed = false
-    public var articleCount = 0
-    /// Recipients already served by an earlier run of the same edition.
-    public var alreadyDone = 0
-    /// Active recipients skipped with a warning (an address this sender cannot deliver to).
-    public var skipped: [String] = []
-    /// Addresses active in the list but opted out in the suppression journal, not sent to.
-    public var suppressed = 0
-    /// Permanent failures: address and reply.
-    public var failures: [(address: String, reply: String)] = []
-    /// Recipients left pending for the next run, with the last reply.
-    public var deferred: [(address: String, reply: String)] = []
-    public var progress = SendProgress()
-    /// Whether the run was stopped by SIGTERM or SIGINT before it finished.
-    public var wasInterrupted = false
-    /// Whether the edition is now complete.
-    public var isComplete = false
-    /// Set when there was no new article and nothing was sent.
-    public var nothingNew = false
-    /// Set when `resumeOnly` found no unfinished edition.
-    public var nothingToResume = false
-    /// The dry-run folder, if this was one.
-    public var dryRunDirectory: String?
-
-    /// Whether some recipients remain for the next run.
-    public var hasPending: Bool { !isComplete && !nothingNew && !nothingToResume && dryRunDirectory == nil }
-}
-
 /// The daily job: fixes an edition, renders one message per active subscriber and delivers each exactly once.
 ///
 /// Every outcome is journalled durably as it happens; a killed or failed run resumes the unfinished edition
@@ -192,8 +131,7 @@ public final class SendRun {
     /// The articles of a new edition: those published after `after` within the window, or nil when there is
     /// none and `--force` was not given.
     private func newArticles(after: Date?) throws -> [Article]? {
-        let collection = try DirectoryArticleSource(directory: configuration.articles.directory).collect(
-            ArticleSelection(now: options.now, window: configuration.articles.window, after: after, maxArticles: configuration.articles.maxArticles))
+        let collection = try Digest.collectArticles(configuration: configuration, now: options.now, after: after)
         collection.problems.forEach { onWarning("\($0) (skipped)") }
         return collection.articles.isEmpty && !options.force ? nil : collection.articles
     }
@@ -210,151 +148,70 @@ public final class SendRun {
         return try deliver(edition: edition, templates: templates, secret: secret, transport: transport, journal: nil, done: [:], store: nil, report: report)
     }
 
+    /// Delivers `edition` to every recipient without an outcome: plan, render ahead, deliver, journal, expire,
+    /// complete.
     private func deliver(
         edition: Edition, templates: TemplateSet, secret: [UInt8], transport: any MailTransport, journal: Journal?, done: [String: Journal.Entry],
         store: EditionStore?, report initial: SendReport
     ) throws -> SendReport {
         var report = initial
-        // The list is read now, under its lock, so an unsubscribe made before this run is honoured even when
-        // resuming an edition started earlier.
-        let listLock = try? FileLock.acquire(configuration.subscribers.file + ".lock", exclusive: false, timeout: 10)
-        let list = try SubscriberList.load(from: configuration.subscribers.file)
-        listLock?.release()
-        list.warnings.forEach { onWarning($0.description) }
-        // Opt-outs in the suppression journal win over the list: a hand edit cannot resubscribe anyone.
-        let suppressed = try configuration.stateDirectory.map { try SuppressionList(stateDirectory: $0).load() } ?? [:]
+        let plan = try RecipientPlan.make(configuration: configuration, done: done)
+        plan.warnings.forEach(onWarning)
+        report.alreadyDone = plan.alreadyDone
+        report.suppressed = plan.suppressed
+        report.skipped = plan.skipped
 
-        var recipients: [Subscriber] = []
-        for subscriber in list.subscribers() {
-            if done[subscriber.address.normalized] != nil {
-                report.alreadyDone += 1
-            } else if suppressed[subscriber.address.normalized] != nil {
-                report.suppressed += 1
-            } else if subscriber.address.requiresSMTPUTF8 {
-                report.skipped.append(subscriber.address.description)
-                onWarning("\(subscriber.address): skipped: its local part is not ASCII and needs SMTPUTF8, which this sender does not negotiate")
-            } else {
-                recipients.append(subscriber)
-            }
-        }
-        report.progress.total = recipients.count
+        let digest = Digest(configuration: configuration, templates: templates, articles: edition.articles, date: edition.date, tokens: UnsubscribeToken(secret: secret))
+        if let first = plan.recipients.first { try digest.renderer.validateUnsubscribeURL(for: first) }
 
-        let sanitizer = HTMLSanitizer(rules: configuration.articles.boilerplate)
-        let prepared = edition.articles.map { PreparedArticle($0, sanitizer: sanitizer, excerptLength: configuration.articles.excerptLength) }
-        let renderer = DigestRenderer(
-            configuration: configuration, templates: templates, articles: prepared, date: edition.date, tokens: UnsubscribeToken(secret: secret))
-
-        if let first = recipients.first { try renderer.validateUnsubscribeURL(for: first) }
-
-        var index = 0
-        var identity = self.identity
         let start = SMTPTransport.monotonicNow()
-        var progress = report.progress
-        var failures: [(String, String)] = []
-        var deferred: [(String, String)] = []
-        var renderError: (any Error)?
-
-        let produce: () throws -> DeliveryJob? = {
-            guard index < recipients.count else { return nil }
-            let subscriber = recipients[index]
-            index += 1
-            let message = try renderer.wireMessage(for: subscriber, identity: &identity)
-            return DeliveryJob(recipient: subscriber.address, messageID: message.messageID, bytes: message.bytes)
-        }
-        // Rendering runs on its own thread a few messages ahead; `taken` counts what the transport consumed.
-        let ahead = RenderAhead(capacity: 32, produce: produce)
-        ahead.start()
-        var taken = 0
-        let next: () throws -> DeliveryJob? = {
-            let job = try ahead.next()
-            if job != nil { taken += 1 }
-            return job
-        }
+        var tally = DeliveryTally(total: plan.recipients.count)
+        let feed = MessageFeed(recipients: plan.recipients, renderer: digest.renderer, identity: identity)
         let writer = journal.map { JournalWriter(journal: $0) }
         let recorder = RunRecorder(writer: writer) { results in
-            for result in results {
-                switch result {
-                case .sent: progress.sent += 1
-                case .failed(let job, let reply):
-                    progress.failed += 1
-                    failures.append((job.recipient.description, reply))
-                case .deferred(let job, let reply):
-                    progress.deferred += 1
-                    deferred.append((job.recipient.description, reply))
-                }
-            }
-            progress.retried = transport.retriedCount
-            progress.elapsed = SMTPTransport.monotonicNow() - start
-            self.onProgress(progress)
+            tally.count(results)
+            tally.progress.retried = transport.retriedCount
+            tally.progress.elapsed = SMTPTransport.monotonicNow() - start
+            self.onProgress(tally.progress)
         }
         var interrupted = false
-        let stop: () -> Bool = {
-            if self.shouldStop() { interrupted = true }
-            return interrupted
-        }
+        var runError: (any Error)?
         do {
-            try transport.deliver(next: next, recorder: recorder, shouldStop: stop)
+            try transport.deliver(next: feed.next, recorder: recorder) {
+                if self.shouldStop() { interrupted = true }
+                return interrupted
+            }
         } catch {
-            renderError = error
+            runError = error
         }
-        ahead.cancel()
+        feed.cancel()
         // Every outcome on disk before the run goes on (or stops with the transport's error).
         do {
             try writer?.finish()
         } catch {
-            renderError = renderError ?? error
+            runError = runError ?? error
         }
-        progress.retried = transport.retriedCount
-        progress.elapsed = SMTPTransport.monotonicNow() - start
-        // Past the expiry, what is still pending after this last try is recorded as failed.
-        if !interrupted, renderError == nil, !deferred.isEmpty, let journal, options.now.timeIntervalSince(edition.date) >= configuration.pendingExpiry {
-            let expired = deferred
-            deferred = []
-            let hours = Int(configuration.pendingExpiry / 3600)
-            var results: [DeliveryResult] = []
-            for (address, reply) in expired {
-                let message = "expired: still failing \(hours) h after the edition started; last reply: \(reply)"
-                failures.append((address, message))
-                if let recipient = try? EmailAddress(address) {
-                    results.append(.failed(DeliveryJob(recipient: recipient, messageID: "", bytes: []), reply: message))
-                }
-            }
-            try journal.append(results, at: Date())
-            progress.failed += expired.count
-            progress.deferred = 0
+        tally.progress.retried = transport.retriedCount
+        tally.progress.elapsed = SMTPTransport.monotonicNow() - start
+        // Recipients never tried (a signal, or a stop) are as pending as those whose retries ran out.
+        let untried = plan.recipients.count - feed.taken
+        let expiry = PendingExpiry(expiry: configuration.pendingExpiry)
+        if !interrupted, runError == nil, !tally.deferred.isEmpty, let journal, expiry.hasExpired(editionDate: edition.date, now: options.now) {
+            try expiry.expire(&tally, journal: journal, at: Date())
         }
-        report.progress = progress
-        report.failures = failures
-        report.deferred = deferred
+        if interrupted || runError != nil { tally.progress.deferred += untried }
+        report.progress = tally.progress
+        report.failures = tally.failures
+        report.deferred = tally.deferred
         report.wasInterrupted = interrupted
-        if let renderError { throw renderError }
+        if let runError { throw runError }
 
-        if !interrupted && deferred.isEmpty && taken >= recipients.count, let store {
-            try store.complete(edition, sent: progress.sent + done.values.filter { if case .sent = $0 { return true } else { return false } }.count,
-                failed: progress.failed, at: Date())
+        if !interrupted && tally.deferred.isEmpty && untried == 0, let store {
+            let sentBefore = done.values.filter { if case .sent = $0 { return true } else { return false } }.count
+            try store.complete(edition, sent: tally.progress.sent + sentBefore, failed: tally.progress.failed, at: Date())
             report.isComplete = true
         }
         if store == nil && !interrupted { report.isComplete = true }
         return report
     }
-}
-
-/// The run's ``ResultRecorder``: counts each batch at once, and journals it on the writer's thread.
-final class RunRecorder: ResultRecorder {
-    let writer: JournalWriter?
-    let count: ([DeliveryResult]) -> Void
-
-    init(writer: JournalWriter?, count: @escaping ([DeliveryResult]) -> Void) {
-        self.writer = writer
-        self.count = count
-    }
-
-    func record(_ results: [DeliveryResult]) throws -> Int {
-        let ticket = try writer?.submit(results) ?? 0
-        count(results)
-        return ticket
-    }
-
-    func durableTicket() throws -> Int { try writer?.durableTicket() ?? Int.max }
-    func setWakeup(_ wakeup: (@Sendable () -> Void)?) { writer?.setWakeup(wakeup) }
 }

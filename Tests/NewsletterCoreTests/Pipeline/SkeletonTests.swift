@@ -115,7 +115,7 @@ struct RendererPieceTests {
     func percentEncoding(_ text: String) {
         var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         allowed.insert(charactersIn: "-._~")
-        #expect(DigestRenderer.percentEncoded(text) == text.addingPercentEncoding(withAllowedCharacters: allowed))
+        #expect(PercentEncoding.queryValue(text) == text.addingPercentEncoding(withAllowedCharacters: allowed))
     }
 
     @Test("Random identities are unique, hex, and the right length across many refills of the random pool")

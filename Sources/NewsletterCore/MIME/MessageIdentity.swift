@@ -40,15 +40,9 @@ public struct RandomMessageIdentity: MessageIdentity {
             }
             used = 0
         }
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(count * 2)
-        for byte in pool[used..<(used + count)] {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
+        let text = Hex.lower(pool[used..<(used + count)])
         used += count
-        return String(decoding: text, as: UTF8.self)
+        return text
     }
 }
 

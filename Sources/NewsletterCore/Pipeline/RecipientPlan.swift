@@ -1,0 +1,46 @@
+/// Who gets this run's messages: the list's active subscribers, read now, less those already served by an
+/// earlier run of the edition, those who opted out in the suppression journal, and those this sender cannot
+/// reach.
+struct RecipientPlan {
+    /// The subscribers to send to, in list order.
+    var recipients: [Subscriber] = []
+    /// Recipients already served by an earlier run of the same edition.
+    var alreadyDone = 0
+    /// Active in the list but opted out in the suppression journal.
+    var suppressed = 0
+    /// Addresses skipped with a warning.
+    var skipped: [String] = []
+    /// Warnings to show: bad list entries, skipped addresses.
+    var warnings: [String] = []
+
+    /// Reads the list under its shared lock, so that an unsubscribe made before this run is honoured even when
+    /// resuming an edition started earlier.
+    ///
+    /// - Parameter done: the outcomes already journalled for this edition, keyed by normalised address.
+    static func make(configuration: Configuration, done: [String: Journal.Entry]) throws -> RecipientPlan {
+        let store = SubscriberStore(configuration: configuration)
+        let listLock = try? FileLock.acquire(store.lockPath, exclusive: false, timeout: 10)
+        let list = try SubscriberList.load(from: configuration.subscribers.file)
+        listLock?.release()
+        let suppressed = try store.suppressions?.load() ?? [:]
+        return RecipientPlan(list: list, done: done, suppressed: suppressed)
+    }
+
+    /// The plan for `list`, given what is done and who opted out (keys are normalised addresses).
+    init(list: SubscriberList, done: [String: Journal.Entry], suppressed: [String: SuppressionList.Entry]) {
+        warnings = list.warnings.map(\.description)
+        for subscriber in list.subscribers() {
+            let key = subscriber.address.normalized
+            if done[key] != nil {
+                alreadyDone += 1
+            } else if suppressed[key] != nil {
+                self.suppressed += 1
+            } else if subscriber.address.requiresSMTPUTF8 {
+                skipped.append(subscriber.address.description)
+                warnings.append("\(subscriber.address): skipped: its local part is not ASCII and needs SMTPUTF8, which this sender does not negotiate")
+            } else {
+                recipients.append(subscriber)
+            }
+        }
+    }
+}
