@@ -278,12 +278,17 @@ struct SendCommandTests {
         let server = try AiosmtpdServer(directory: folder, arguments: ["--delay", "0.01", "--no-store"])
         let fixture = try SendFixture(subscribers: 200, smtp: Self.plain(server.port, ", \"connections\": 2"))
         defer { fixture.remove() }
-        let first = try fixture.start()
+        let first = try fixture.start(output: folder + "/first.out")
         for _ in 0..<200 where fixture.journal().count < 30 { Thread.sleep(forTimeInterval: 0.05) }
         kill(first.processIdentifier, SIGTERM)
         first.waitUntilExit()
         #expect(first.terminationStatus == 75)
         #expect(fixture.journal().count < 200)
+        // The summary accounts for everyone: those never tried are pending, not forgotten.
+        let summary = try String(contentsOfFile: folder + "/first.out", encoding: .utf8)
+        let counts = try #require(summary.firstMatch(of: /sent (\d+), failed (\d+), pending (\d+)/), "\(summary)")
+        #expect(Int(counts.1)! + Int(counts.2)! + Int(counts.3)! == 200, "\(summary)")
+        #expect(Int(counts.1)! == fixture.journal().count)
         // Someone not yet served unsubscribes before the resume: they get nothing.
         let served = Set(fixture.journal().map { $0.split(separator: "\t")[1] })
         let leaving = try #require((1...200).map { "user\($0)@example.com" }.first { !served.contains(Substring($0)) })
@@ -291,10 +296,10 @@ struct SendCommandTests {
         #expect(unsubscribe.status == 0)
         let second = try fixture.send()
         #expect(second.status == 0, "\(second.stderr)")
-        let counts = server.receivedCounts()
-        #expect(counts.count == 199)
-        #expect(counts[leaving] == nil)
-        #expect(counts.values.allSatisfy { $0 == 1 })
+        let received = server.receivedCounts()
+        #expect(received.count == 199)
+        #expect(received[leaving] == nil)
+        #expect(received.values.allSatisfy { $0 == 1 })
     }
 
     @Test("A second send while one is running exits 75 naming the lock")

@@ -205,14 +205,19 @@ struct SendFixture {
     }
 
     /// Starts `newsletter send` in the background.
-    func start(_ extra: [String] = []) throws -> Process {
+    /// Starts a send in the background; its stdout goes to `output` when given.
+    func start(_ extra: [String] = [], output: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.binary)
         process.arguments = ["send", "--config", config, "--now", "2024-02-02T08:00:00Z", "--quiet"] + extra
         var env = ProcessInfo.processInfo.environment
         env["NEWSLETTER_SECRET"] = SendFixture.secret
         process.environment = env
-        process.standardOutput = FileHandle.nullDevice
+        if let output, FileManager.default.createFile(atPath: output, contents: nil), let handle = FileHandle(forWritingAtPath: output) {
+            process.standardOutput = handle
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+        }
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
