@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Mustache templates for the digest (templates/).
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        // The logging API: the core reports through a Logger the caller gives it; the CLI picks the output.
+        .package(url: "https://github.com/apple/swift-log", from: "1.0.0"),
     ],
     targets: [
         // Core
@@ -24,6 +26,7 @@ let package = Package(
                 "CLibXML2",
                 "CCrypto",
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -56,6 +59,7 @@ let package = Package(
             dependencies: [
                 "NewsletterCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 
 @main
 struct NewsletterCommand: ParsableCommand {
@@ -12,4 +13,14 @@ struct NewsletterCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [Send.self, Preview.self, Articles.self, Subscribers.self]
     )
+
+    static func main() {
+        LoggingSystem.bootstrap(TerminalLogHandler.init)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import CCurl
 import CCurlShims
 import Foundation
+import Logging
 
 /// libcurl's global state, initialised exactly once before the first handle.
 enum Curl {
@@ -67,15 +68,27 @@ let curlReadCallback: @convention(c) (UnsafeMutablePointer<CChar>, Int, Int, Uns
     return length
 }
 
-/// curl's debug callback for `--verbose`: prints the SMTP dialogue to stderr with the AUTH exchange redacted,
-/// since it carries the password in base64. Each line starts with `curl[N]:`, N being the connection's number,
-/// which comes as the opaque pointer's bit pattern: the connections run at the same time.
+/// Where a connection's protocol dialogue goes when it is traced: a logger, and the connection's number.
+final class CurlTrace {
+    let logger: Logger
+    let connection: Int
+
+    init(logger: Logger, connection: Int) {
+        self.logger = logger
+        self.connection = connection
+    }
+}
+
+/// curl's debug callback for a traced handle (`--verbose`): logs the SMTP dialogue at debug level with the AUTH
+/// exchange redacted, since it carries the password in base64. Each line starts with `curl[N]:`, N being the
+/// connection's number: the connections run at the same time.
 let curlDebugCallback: @convention(c) (UnsafeMutableRawPointer, curl_infotype, UnsafeMutablePointer<CChar>, Int, UnsafeMutableRawPointer?) -> Int32 = {
     _, type, data, size, context in
-    guard type == CURLINFO_TEXT || type == CURLINFO_HEADER_IN || type == CURLINFO_HEADER_OUT else { return 0 }
+    guard type == CURLINFO_TEXT || type == CURLINFO_HEADER_IN || type == CURLINFO_HEADER_OUT, let context else { return 0 }
+    let trace = Unmanaged<CurlTrace>.fromOpaque(context).takeUnretainedValue()
     let text = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
     let prefix = type == CURLINFO_HEADER_OUT ? "> " : (type == CURLINFO_HEADER_IN ? "< " : "* ")
-    let tag = "curl[\(context.map { Int(bitPattern: $0) } ?? 0)]: "
+    let tag = "curl[\(trace.connection)]: "
     var lines: [String] = []
     for line in text.split(whereSeparator: \.isNewline) {
         var shown = String(line)
@@ -89,7 +102,7 @@ let curlDebugCallback: @convention(c) (UnsafeMutableRawPointer, curl_infotype, U
         }
         lines.append(tag + prefix + Sanitize.singleLine(shown))
     }
-    FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    trace.logger.debug("\(lines.joined(separator: "\n"))")
     return 0
 }
 
@@ -103,6 +116,8 @@ final class CurlEasyHandle {
     private(set) var upload: UploadBuffer?
     /// curl writes error details here during a transfer, so it needs a stable address of its own.
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    /// Kept alive for the debug callback while the handle is traced.
+    private var trace: CurlTrace?
 
     init() throws(DeliveryError) {
         _ = Curl.initialised
@@ -131,9 +146,9 @@ final class CurlEasyHandle {
         guard code == CURLE_OK else { throw .setup("setting curl option \(option.rawValue) failed: \(Curl.describe(code))") }
     }
 
-    /// Options that stay for the handle's life: server, security, credentials, timeouts. `connection` (from 1)
-    /// numbers the lines of `--verbose`.
-    func configure(_ settings: SMTPSettings, password: String?, verbose: Bool, connection: Int) throws(DeliveryError) {
+    /// Options that stay for the handle's life: server, security, credentials, timeouts. With `trace`, the
+    /// dialogue is logged there, its lines numbered with `connection` (from 1).
+    func configure(_ settings: SMTPSettings, password: String?, trace logger: Logger?, connection: Int) throws(DeliveryError) {
         try set(CURLOPT_URL, settings.url)
         try set(CURLOPT_UPLOAD, 1)
         try set(CURLOPT_NOSIGNAL, 1)
@@ -155,10 +170,12 @@ final class CurlEasyHandle {
         }
         try check(ccurl_easy_setopt_read_function(handle, curlReadCallback), CURLOPT_READFUNCTION)
         try check(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), CURLOPT_ERRORBUFFER)
-        if verbose {
+        if let logger {
+            let trace = CurlTrace(logger: logger, connection: connection)
+            self.trace = trace
             try set(CURLOPT_VERBOSE, 1)
             try check(ccurl_easy_setopt_debug_function(handle, curlDebugCallback), CURLOPT_DEBUGFUNCTION)
-            try check(ccurl_easy_setopt_pointer(handle, CURLOPT_DEBUGDATA, UnsafeMutableRawPointer(bitPattern: connection)), CURLOPT_DEBUGDATA)
+            try check(ccurl_easy_setopt_pointer(handle, CURLOPT_DEBUGDATA, Unmanaged.passUnretained(trace).toOpaque()), CURLOPT_DEBUGDATA)
         }
     }
 

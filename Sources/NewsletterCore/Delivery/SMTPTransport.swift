@@ -1,6 +1,7 @@
 import CCurl
 import CCurlShims
 import Foundation
+import Logging
 
 /// One message to one recipient, as handed to the transport.
 public struct DeliveryJob: Sendable {
@@ -49,16 +50,17 @@ public final class SMTPTransport: MailTransport {
     let settings: SMTPSettings
     let envelopeFrom: EmailAddress
     let password: String?
-    let verbose: Bool
+    /// Where the SMTP dialogue is logged (at debug level), if anywhere.
+    let trace: Logger?
     public private(set) var retriedCount = 0
     /// Consecutive permanent failures after which the run stops: a sign that every message is being refused.
     let failureBudget = 20
 
-    public init(settings: SMTPSettings, envelopeFrom: EmailAddress, password: String?, verbose: Bool = false) {
+    public init(settings: SMTPSettings, envelopeFrom: EmailAddress, password: String?, trace: Logger? = nil) {
         self.settings = settings
         self.envelopeFrom = envelopeFrom
         self.password = password
-        self.verbose = verbose
+        self.trace = trace
     }
 
     static func monotonicNow() -> Double {
@@ -78,7 +80,7 @@ public final class SMTPTransport: MailTransport {
         var connections: [DeliveryRun.Connection] = []
         for number in 1...settings.connections {
             let easy = try CurlEasyHandle()
-            try easy.configure(settings, password: password, verbose: verbose, connection: number)
+            try easy.configure(settings, password: password, trace: trace, connection: number)
             connections.append(DeliveryRun.Connection(easy: easy))
         }
         let gate = DurabilityGate()

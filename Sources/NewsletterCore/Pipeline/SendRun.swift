@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// The daily job: fixes an edition, renders one message per active subscriber and delivers each exactly once.
 ///
@@ -10,15 +11,13 @@ public final class SendRun {
         public var force = false
         /// Write messages here instead of sending; no server, no state change.
         public var dryRunDirectory: String?
-        public var verbose = false
         /// Only finish an unfinished edition; never start a new one (for a retry run later in the day).
         public var resumeOnly = false
 
-        public init(now: Date, force: Bool = false, dryRunDirectory: String? = nil, verbose: Bool = false, resumeOnly: Bool = false) {
+        public init(now: Date, force: Bool = false, dryRunDirectory: String? = nil, resumeOnly: Bool = false) {
             self.now = now
             self.force = force
             self.dryRunDirectory = dryRunDirectory
-            self.verbose = verbose
             self.resumeOnly = resumeOnly
         }
     }
@@ -32,6 +31,8 @@ public final class SendRun {
     public var shouldStop: () -> Bool = { false }
     /// Called with warnings (skipped article files and subscriber entries) before delivery starts.
     public var onWarning: (String) -> Void = { _ in }
+    /// Where the SMTP dialogue is logged at debug level (`--verbose`); nil for none.
+    public var trace: Logger?
     /// Chooses Message-IDs and boundaries; injected by tests.
     public var identity: any MessageIdentity = RandomMessageIdentity()
     /// Builds the transport; tests may inject another real transport (e.g. with a different server).
@@ -75,7 +76,7 @@ public final class SendRun {
                 throw SendSetupError.missing(file: file, what: "smtp.username is set but no password: set the variable named by smtp.passwordEnv, or smtp.passwordFile")
             }
             let envelope = smtp.envelopeFrom ?? configuration.newsletter.from.address
-            transport = makeTransport?(smtp, envelope, password) ?? SMTPTransport(settings: smtp, envelopeFrom: envelope, password: password, verbose: options.verbose)
+            transport = makeTransport?(smtp, envelope, password) ?? SMTPTransport(settings: smtp, envelopeFrom: envelope, password: password, trace: trace)
         }
         guard let stateDirectory = configuration.stateDirectory else {
             if isDryRun { return [try deliverWithoutState(templates: templates, secret: secret, transport: transport, report: report)] }
@@ -86,7 +87,7 @@ public final class SendRun {
         var lock: FileLock?
         if !isDryRun {
             try store.prepare()
-            lock = try FileLock.acquire(store.lockPath, timeout: 0, holder: "newsletter send since \(ISO8601DateFormatter().string(from: Date()))")
+            lock = try FileLock.acquire(store.lockPath, timeout: 0, holder: "newsletter send since \(Instant.iso(Date()))")
         }
         defer { lock?.release() }
 

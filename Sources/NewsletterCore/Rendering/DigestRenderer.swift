@@ -34,7 +34,7 @@ public struct DigestRenderer {
                 "number": index + 1,
                 "title": article.title,
                 "published": DisplayDate.short(article.published, zone),
-                "publishedISO": ISO8601DateFormatter().string(from: article.published),
+                "publishedISO": Instant.iso(article.published),
                 "excerptHTML": prepared.excerptHTML,
                 "excerptText": prepared.excerptText,
                 "contentHTML": prepared.contentHTML,

@@ -83,7 +83,7 @@ public struct EditionStore: Sendable {
 
     /// Marks `edition` complete and makes it the cut-off for the next one.
     public func complete(_ edition: Edition, sent: Int, failed: Int, at date: Date) throws {
-        let summary = "{\n  \"completedAt\": \(JSONValue.encodeString(ISO8601DateFormatter().string(from: date))),\n  \"sent\": \(sent),\n  \"failed\": \(failed)\n}\n"
+        let summary = JSONValue.object([("completedAt", .string(Instant.iso(date))), ("sent", .integer(sent)), ("failed", .integer(failed))]).pretty
         // The cut-off first: a crash between the two writes leaves an edition that resumes (and finds nobody left),
         // never a completed edition whose articles the next one would carry again.
         try FileSystem.writeAtomically(Array((edition.id + "\n").utf8), to: directory + "/last-edition")
@@ -94,7 +94,7 @@ public struct EditionStore: Sendable {
         let folder = editionsDirectory + "/" + id
         let path = folder + "/edition.json"
         let json = try JSONReader.parse(try FileSystem.readAll(path))
-        guard case .string(let dateText)? = json["date"], let date = ISO8601DateFormatter().date(from: dateText),
+        guard case .string(let dateText)? = json["date"], let date = Instant.parse(dateText),
             case .array(let items)? = json["articles"]
         else { throw FileSystem.IOError(path: path, reason: "not an edition file (no date or articles)") }
         var articles: [Article] = []
@@ -111,16 +111,15 @@ public struct EditionStore: Sendable {
 
     static func encode(_ edition: Edition) -> String {
         let articles = edition.articles.map { article in
-            "    {\n"
-                + "      \"title\": \(JSONValue.encodeString(article.title)),\n"
-                + "      \"url\": \(JSONValue.encodeString(article.url)),\n"
-                + "      \"published\": \(Int64((article.published.timeIntervalSince1970 * 1000).rounded())),\n"
-                + "      \"file\": \(JSONValue.encodeString(article.file)),\n"
-                + "      \"html\": \(JSONValue.encodeString(article.html))\n"
-                + "    }"
-        }.joined(separator: ",\n")
-        return "{\n  \"id\": \(JSONValue.encodeString(edition.id)),\n  \"date\": \(JSONValue.encodeString(ISO8601DateFormatter().string(from: edition.date))),\n"
-            + "  \"articles\": [\n\(articles)\n  ]\n}\n"
+            JSONValue.object([
+                ("title", .string(article.title)),
+                ("url", .string(article.url)),
+                ("published", .number(String(Int64((article.published.timeIntervalSince1970 * 1000).rounded())))),
+                ("file", .string(article.file)),
+                ("html", .string(article.html)),
+            ])
+        }
+        return JSONValue.object([("id", .string(edition.id)), ("date", .string(Instant.iso(edition.date))), ("articles", .array(articles))]).pretty
     }
 
     static func identifier(for date: Date) -> String {

@@ -32,6 +32,12 @@ extension JSONValue {
         }
     }
 
+    /// `elements` as a JSON array with one element a line, each on one line: the form of lists that people read
+    /// and grep (`subscribers list --json`).
+    public static func lineArray(_ elements: [JSONValue]) -> String {
+        elements.isEmpty ? "[]\n" : "[\n" + elements.map { "  " + $0.encoded }.joined(separator: ",\n") + "\n]\n"
+    }
+
     /// An integer as a JSON number.
     public static func integer(_ value: Int) -> JSONValue { .number(String(value)) }
 }

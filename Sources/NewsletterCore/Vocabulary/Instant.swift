@@ -13,6 +13,17 @@ public enum Instant {
         formatter().date(from: text)
     }
 
+    /// An instant as a person types it: ISO 8601 with or without fractional seconds, or a bare date (midnight
+    /// UTC), as `--now` takes it.
+    public static func parseGiven(_ text: String) -> Date? {
+        let formatter = formatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withFullDate]
+        return formatter.date(from: text)
+    }
+
     /// ISO8601DateFormatter is not Sendable: one per call is cheap next to what every caller does with it.
     private static func formatter() -> ISO8601DateFormatter {
         ISO8601DateFormatter()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import NewsletterCore
 import Synchronization
 
@@ -52,7 +53,12 @@ extension NewsletterCommand {
 
             let run = SendRun(
                 configuration: configuration,
-                options: SendRun.Options(now: options.instant, force: force, dryRunDirectory: dryRun, verbose: verbose, resumeOnly: resumeOnly))
+                options: SendRun.Options(now: options.instant, force: force, dryRunDirectory: dryRun, resumeOnly: resumeOnly))
+            if verbose {
+                var trace = Logger(label: "newsletter.smtp")
+                trace.logLevel = .debug
+                run.trace = trace
+            }
             let display = ProgressDisplay(isQuiet: quiet)
             run.onProgress = { display.update($0) }
             run.onWarning = { Terminal.warning($0) }
@@ -61,19 +67,13 @@ extension NewsletterCommand {
             let reports: [SendReport]
             do {
                 reports = try run.run()
-            } catch let error as FileLock.LockError {
-                Terminal.error("error: \(error)")
-                throw ExitCode(75)
-            } catch let error as DeliveryError {
+            } catch {
                 display.finish()
                 Terminal.error("error: \(error)")
-                Terminal.error("Nothing more was sent; what was sent is recorded. Fix the cause and run send again to resume.")
-                throw ExitCode(1)
-            } catch let error as SendSetupError {
-                Terminal.error("error: \(error)")
-                throw ExitCode(65)
-            } catch {
-                throw Terminal.fail(error)
+                if error is DeliveryError {
+                    Terminal.error("Nothing more was sent; what was sent is recorded. Fix the cause and run send again to resume.")
+                }
+                throw Terminal.exitCode(for: error)
             }
             display.finish()
             var pending = false

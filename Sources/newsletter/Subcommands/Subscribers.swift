@@ -12,30 +12,21 @@ extension NewsletterCommand {
 
 /// Where the subscriber list is: `--file`, or `subscribers.file` of the configuration.
 struct SubscriberFileOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "file"))
-    var config: String = "config.json"
+    @OptionGroup var configOption: ConfigOption
 
     @Option(name: .long, help: ArgumentHelp("The subscriber list to use instead of the configuration's subscribers.file.", valueName: "file"))
     var file: String?
 
     func path() throws -> String {
         if let file { return file }
-        do {
-            return try Configuration.load(from: config).subscribers.file
-        } catch {
-            throw Terminal.fail(error)
-        }
+        return try configOption.load().subscribers.file
     }
 
     /// The list's one transaction. With `--file`, the list alone; otherwise the configured list and the
     /// suppression journal in the configured state folder.
     func store() throws -> SubscriberStore {
         if let file { return SubscriberStore(listPath: file, suppressions: nil) }
-        do {
-            return SubscriberStore(configuration: try Configuration.load(from: config))
-        } catch {
-            throw Terminal.fail(error)
-        }
+        return SubscriberStore(configuration: try configOption.load())
     }
 
     func load() throws -> SubscriberList {
@@ -110,10 +101,9 @@ extension NewsletterCommand.Subscribers {
             var output = ""
             let subscribers = list.subscribers()
             if json {
-                output = "[\n" + subscribers.map { subscriber in
-                    "  { \"email\": \(JSONValue.encodeString(subscriber.address.description))"
-                        + (subscriber.name.map { ", \"name\": \(JSONValue.encodeString($0))" } ?? "") + " }"
-                }.joined(separator: ",\n") + (subscribers.isEmpty ? "]\n" : "\n]\n")
+                output = JSONValue.lineArray(subscribers.map { subscriber in
+                    .object([("email", .string(subscriber.address.description))] + (subscriber.name.map { [("name", JSONValue.string($0))] } ?? []))
+                })
             } else {
                 for subscriber in subscribers {
                     output += subscriber.address.description + (subscriber.name.map { "\t" + $0 } ?? "") + "\n"

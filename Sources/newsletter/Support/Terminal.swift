@@ -37,16 +37,6 @@ enum Terminal {
         }
     }
 
-    /// Parses an ISO 8601 instant, with or without fractional seconds, or a bare date (midnight UTC).
-    static func parseInstant(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withFullDate]
-        return formatter.date(from: text)
-    }
-
     /// Writes bytes to a file, or prints the error and exits 1.
     static func write(_ bytes: [UInt8], to path: String) throws {
         do {
