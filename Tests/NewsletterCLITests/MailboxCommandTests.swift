@@ -127,6 +127,15 @@ struct MailboxCommandTests {
         let listed = try CLI.run(["subscribers", "list", "--config", fixture.config])
         for address in MailboxCommandTests.expected.keys { #expect(!listed.stdout.contains(address)) }
         #expect(listed.stdout.contains("erin@example.com"))
+
+        // The reasons and counts show in `subscribers check` and `subscribers list`.
+        let check = try CLI.run(["subscribers", "check", "--config", fixture.config])
+        #expect(check.stdout.contains("suppression journal: 9 suppressed (5 bounced, 2 complained, 2 unsubscribed)"), "\(check.stdout)")
+        #expect(check.stdout.contains("soft bounces: erin@example.com 1 of 3 within 30d"))
+        let json = try CLI.run(["subscribers", "list", "--json", "--config", fixture.config])
+        #expect(json.stdout.contains(#"{ "email": "erin@example.com", "softBounces": 1 }"#), "\(json.stdout)")
+        let suppressed = try CLI.run(["subscribers", "list", "--suppressed", "--json", "--config", fixture.config])
+        #expect(suppressed.stdout.contains(#"{ "email": "alice@example.com", "reason": "bounced", "source": "mailbox", "since": "#), "\(suppressed.stdout)")
     }
 
     @Test("over STARTTLS with the test CA, and without a processed folder: handled reports are flagged \\Seen and stay")
