@@ -215,6 +215,26 @@ struct MailboxCommandTests {
         #expect(fixture.file("bounces.tsv").split(separator: "\n").count == 2)
     }
 
+    @Test("a message over mailbox.maxMessageBytes is skipped with a warning, marked handled and left unread")
+    func oversized() throws {
+        let fixture = try Fixture(mailbox: { server in
+            """
+            {"url": "imaps://127.0.0.1:\(server.tlsPort)/INBOX", "caFile": "\(server.certificate ?? "")", "username": "bounces",
+             "passwordEnv": "MAILBOX_PASSWORD", "maxMessageBytes": 4096}
+            """
+        })
+        defer { fixture.remove() }
+        let big = "From: judy@example.com\nTo: unsubscribe@news.example.org\nSubject: unsubscribe\n\n" + String(repeating: "x", count: 8000) + "\n"
+        try fixture.server.deliver(Array(big.utf8), to: "bounces")
+        try fixture.deliverCorpus(["unsubscribe-from-subscriber.eml"])
+        let result = try fixture.run()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("is larger than mailbox.maxMessageBytes (4096 bytes): skipped, left unread"), "\(result.stderr)")
+        #expect(result.stdout.contains("read 1, bounces 0, complaints 0, unsubscribes 1, ignored 0, suppressed 1, skipped 1 (too large)"), "\(result.stdout)")
+        #expect(try fixture.server.search("bounces", "UNSEEN KEYWORD $NewsletterHandled").count == 1)
+        #expect(try fixture.run().stdout.contains("read 0,"))
+    }
+
     @Test("killed with SIGKILL mid-way and run again: every opt-out applied once, nothing lost")
     func killedMidway() throws {
         let count = 160
