@@ -54,4 +54,23 @@ struct BounceLoopTests {
         #expect(second.status == 0, "\(second.stderr)")
         #expect(smtp.receivedCounts() == ["user1@example.com": 2, "user2@example.com": 1, "user3@example.com": 2])
     }
+
+    @Test("a permanent refusal at send time is counted in state/bounces.tsv; at mailbox.softBounceLimit it unsubscribes")
+    func sendTimeRefusal() throws {
+        let smtpFolder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: smtpFolder) }
+        let smtp = try AiosmtpdServer(directory: smtpFolder, arguments: ["--reject", "user3@example.com"])
+        let fixture = try MailboxCommandTests.Fixture(
+            mailbox: { server in
+                #"{"url": "imaps://127.0.0.1:\#(server.tlsPort)/INBOX", "username": "bounces", "softBounceLimit": 1}"#
+            }, subscribers: ["user1@example.com", "user3@example.com"],
+            smtp: #"{"url": "smtp://127.0.0.1:\#(smtp.port)", "security": "none", "envelopeFrom": "bounces+{{verp}}@news.example.org"}"#)
+        defer { fixture.remove() }
+        let result = try CLI.run(
+            ["send", "--config", fixture.config, "--now", "2024-02-02T08:00:00Z", "--quiet"], environment: ["NEWSLETTER_SECRET": MailboxCommandTests.secret])
+        #expect(result.stderr.contains("user3@example.com: unsubscribed (bounced: RCPT failed: 550"), "\(result.stderr)")
+        #expect(fixture.file("bounces.tsv").hasPrefix("soft\tuser3@example.com\t"))
+        #expect(try fixture.unsubscribed() == ["user3@example.com": "bounced"])
+        #expect(fixture.file("suppressions.tsv").contains("\tsend\tbounced"))
+    }
 }
