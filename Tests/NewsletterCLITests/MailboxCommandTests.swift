@@ -158,6 +158,21 @@ struct MailboxCommandTests {
         #expect(try fixture.server.search("bounces", "UNSEEN KEYWORD $NewsletterHandled").count == 1)
     }
 
+    @Test("no mailbox section, or a username without a password: exit 65 before any connection")
+    func badSetup() throws {
+        let send = try SendFixture(subscribers: 1, smtp: #"{"url": "smtp://127.0.0.1:2525", "security": "none"}"#)
+        defer { send.remove() }
+        let missing = try CLI.run(["mailbox", "--config", send.config])
+        #expect(missing.status == 65)
+        #expect(missing.stderr == "error: \(send.config): missing key `mailbox` (the IMAP mailbox to read; see config.example.json)\n")
+
+        let fixture = try Fixture(mailbox: { server in #"{"url": "imaps://127.0.0.1:\#(server.tlsPort)/INBOX", "username": "bounces"}"# })
+        defer { fixture.remove() }
+        let noPassword = try fixture.run()
+        #expect(noPassword.status == 65)
+        #expect(noPassword.stderr.contains("mailbox.username is set but no password"), "\(noPassword.stderr)")
+    }
+
     @Test("a wrong password: a clear error, exit 1, nothing changed on the list or the server")
     func wrongPassword() throws {
         let fixture = try Fixture(mailbox: MailboxCommandTests.imaps())

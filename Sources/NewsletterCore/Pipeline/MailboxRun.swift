@@ -76,6 +76,7 @@ public struct MailboxRun {
         guard let settings = configuration.mailbox else { throw MailboxError.notConfigured(file: configuration.file) }
         guard let stateDirectory = configuration.stateDirectory else { throw MailboxError.noStateDirectory(file: configuration.file) }
         let password = try settings.password(environment: options.environment)
+        if settings.username != nil && password == nil { throw MailboxError.noPassword(file: configuration.file) }
         let secret = try UnsubscribeToken.loadSecret(
             variable: configuration.subscribers.secretEnv, file: configuration.subscribers.secretFile, environment: options.environment)
         if secret == nil {

@@ -32,7 +32,7 @@ enum Terminal {
             return ExitCode(65)
         case let error as MailboxError:
             switch error {
-            case .notConfigured, .noStateDirectory: return ExitCode(65)
+            case .notConfigured, .noStateDirectory, .noPassword: return ExitCode(65)
             default: return ExitCode(1)
             }
         case is FileLock.LockError:
