@@ -93,13 +93,13 @@ public struct MailboxRun {
 
         let connection = try IMAPConnection(settings: settings, password: password, verbose: options.verbose)
         let uids = try connection.unhandledUIDs()
-        let status = try connection.status(of: uids)
+        let todo = Array(uids.prefix(settings.maxMessagesPerRun))
+        let status = try connection.status(of: todo)
         if let folder = settings.processedFolder, !options.isDryRun, !uids.isEmpty { try connection.ensureFolder(folder) }
 
         var summary = Summary()
         let store = SubscriberStore(configuration: configuration)
         let bounces = BounceJournal(stateDirectory: stateDirectory)
-        let todo = Array(uids.prefix(settings.maxMessagesPerRun))
         if uids.count > todo.count {
             report(.warning("\(uids.count) messages wait; this run reads \(todo.count) (mailbox.maxMessagesPerRun), the next run the rest"))
         }
