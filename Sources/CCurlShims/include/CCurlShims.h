@@ -17,4 +17,7 @@ CURLcode ccurl_easy_setopt_debug_function(CURL *_Nonnull handle,
     int (*_Nullable function)(CURL *_Nonnull, curl_infotype, char *_Nonnull, size_t, void *_Nullable));
 CURLcode ccurl_easy_getinfo_long(CURL *_Nonnull handle, CURLINFO info, long *_Nonnull value);
 
+/* The mailbox reader's pass-throughs, kept in a file of their own. */
+#include "CCurlMailboxShims.h"
+
 #endif

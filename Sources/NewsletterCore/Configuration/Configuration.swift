@@ -13,6 +13,9 @@ public struct Configuration: Sendable {
     public var subscribers: Subscribers
     /// `smtp.*`: how to reach the mail server; nil when the file has no `smtp` section (then `send` refuses).
     public var smtp: SMTPSettings?
+    /// `mailbox.*`: the IMAP mailbox of bounces, complaints and unsubscribe mail; nil when absent (then `mailbox`
+    /// refuses).
+    public var mailbox: MailboxSettings?
     /// `state.directory`: where editions and their journals are kept; nil when absent (then `send` refuses).
     public var stateDirectory: String?
     /// `state.pendingExpiry`: how long after an edition started its still-pending recipients keep being retried;
@@ -188,6 +191,10 @@ extension Configuration {
         if var smtp = try root.object("smtp") {
             self.smtp = try SMTPSettings(reading: &smtp, resolve: resolve)
             try smtp.finish()
+        }
+        if var mailbox = try root.object("mailbox") {
+            self.mailbox = try MailboxSettings(reading: &mailbox, resolve: resolve)
+            try mailbox.finish()
         }
         if var state = try root.object("state") {
             stateDirectory = resolve(try state.requiredString("directory"))

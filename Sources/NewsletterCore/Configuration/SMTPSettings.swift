@@ -22,7 +22,8 @@ public struct SMTPSettings: Sendable, Equatable {
     public var passwordEnv: String?
     /// A file holding the password, used when `passwordEnv` is not set.
     public var passwordFile: String?
-    /// The envelope sender (MAIL FROM), where bounces go; `newsletter.from` by default.
+    /// The envelope sender (MAIL FROM), where bounces go; `newsletter.from` by default. It may hold `{{verp}}`
+    /// once in its local part (``VERPAddress``): each message's envelope sender then names its recipient.
     public var envelopeFrom: EmailAddress?
     /// Parallel connections.
     public var connections: Int
@@ -71,6 +72,17 @@ public struct SMTPSettings: Sendable, Equatable {
                 envelopeFrom = try EmailAddress(text)
             } catch {
                 throw .invalidValue(file: file, key: "smtp.envelopeFrom", reason: error.description)
+            }
+            // VERP (see VERPAddress): one placeholder, in the local part, which must still fit 64 octets.
+            if text.contains(VERPAddress.placeholder), let address = envelopeFrom {
+                let placeholders = text.components(separatedBy: VERPAddress.placeholder).count - 1
+                guard placeholders == 1, address.localPart.contains(VERPAddress.placeholder),
+                    address.localPart.utf8.count - VERPAddress.placeholder.utf8.count + VERPAddress.tokenLength <= 64
+                else {
+                    throw .invalidValue(
+                        file: file, key: "smtp.envelopeFrom",
+                        reason: "'\(text)': {{verp}} must appear once, in the part before '@', which must stay within 64 octets with a \(VERPAddress.tokenLength)-character token")
+                }
             }
         }
         connections = try reader.integer("connections", in: 1...64) ?? 4

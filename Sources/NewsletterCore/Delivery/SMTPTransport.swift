@@ -56,9 +56,13 @@ public final class SMTPTransport: MailTransport {
     /// Consecutive permanent failures after which the run stops: a sign that every message is being refused.
     let failureBudget = 20
 
-    public init(settings: SMTPSettings, envelopeFrom: EmailAddress, password: String?, trace: Logger? = nil) {
+    /// Set when `envelopeFrom` holds `{{verp}}`: each message's envelope sender is then its recipient's.
+    let verp: VERPAddress?
+
+    public init(settings: SMTPSettings, envelopeFrom: EmailAddress, password: String?, trace: Logger? = nil, verp: VERPAddress? = nil) {
         self.settings = settings
         self.envelopeFrom = envelopeFrom
+        self.verp = verp
         self.password = password
         self.trace = trace
     }
@@ -174,7 +178,8 @@ public final class SMTPTransport: MailTransport {
                 let closeAfter = sentOnConnection + 1 >= settings.messagesPerConnection
                 do {
                     try easy.prepare(
-                        from: transport.envelopeFrom.description, to: job.recipient.description, message: job.bytes,
+                        from: transport.verp?.envelopeSender(for: job.recipient) ?? transport.envelopeFrom.description,
+                        to: job.recipient.description, message: job.bytes,
                         freshConnection: needsFreshConnection, closeAfter: closeAfter,
                         hold: { [self] in waitUntilDurable(ticket) })
                 } catch {

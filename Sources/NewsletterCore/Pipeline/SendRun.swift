@@ -76,7 +76,10 @@ public final class SendRun {
                 throw SendSetupError.missing(file: file, what: "smtp.username is set but no password: set the variable named by smtp.passwordEnv, or smtp.passwordFile")
             }
             let envelope = smtp.envelopeFrom ?? configuration.newsletter.from.address
-            transport = makeTransport?(smtp, envelope, password) ?? SMTPTransport(settings: smtp, envelopeFrom: envelope, password: password, trace: trace)
+            // `{{verp}}` in smtp.envelopeFrom: each message's envelope sender names its recipient (VERPAddress).
+            let verp = VERPAddress(template: envelope.description, secret: secret)
+            transport = makeTransport?(smtp, envelope, password)
+                ?? SMTPTransport(settings: smtp, envelopeFrom: envelope, password: password, trace: trace, verp: verp)
         }
         guard let stateDirectory = configuration.stateDirectory else {
             if isDryRun { return [try deliverWithoutState(templates: templates, secret: secret, transport: transport, report: report)] }
@@ -125,6 +128,12 @@ public final class SendRun {
                 edition: edition, templates: templates, secret: secret, transport: transport, journal: journal, done: done,
                 store: isDryRun ? nil : store, report: report)
             reports.append(delivered)
+            // Permanent refusals feed the list: a 5.1.x unsubscribes at once, other 5xx count (issue 14).
+            if !isDryRun, !delivered.failures.isEmpty {
+                let lines = try SendFailureFeedback(configuration: configuration, stateDirectory: store.directory)
+                    .apply(delivered.failures, edition: edition.id, at: options.now)
+                lines.forEach(onWarning)
+            }
             guard delivered.isResumed, delivered.isComplete, !isDryRun, !options.resumeOnly else { return reports }
         }
     }

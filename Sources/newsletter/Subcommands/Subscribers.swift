@@ -29,6 +29,23 @@ struct SubscriberFileOptions: ParsableArguments {
         return SubscriberStore(configuration: try configOption.load())
     }
 
+    /// What the mailbox reader and the opt-outs recorded, when the configuration has a state folder (not with
+    /// `--file`): the suppression journal, and soft bounces per address within the configured window.
+    func records() throws -> (suppressed: [String: SuppressionList.Entry], softBounces: [String: Int], limit: Int, window: String)? {
+        guard file == nil else { return nil }
+        do {
+            let configuration = try Configuration.load(from: configOption.config)
+            guard let state = configuration.stateDirectory else { return nil }
+            let limit = configuration.mailbox?.softBounceLimit ?? 3
+            let window = configuration.mailbox?.softBounceWindow ?? 30 * 86_400
+            let suppressed = try SuppressionList(stateDirectory: state).load()
+            let counts = try BounceJournal(stateDirectory: state).counts(within: window, now: Date())
+            return (suppressed, counts, limit, "\(Int(window / 86_400))d")
+        } catch {
+            throw Terminal.fail(error)
+        }
+    }
+
     func load() throws -> SubscriberList {
         do {
             return try SubscriberList.load(from: try path())
@@ -84,6 +101,14 @@ extension NewsletterCommand.Subscribers {
             let skipped = list.warnings.count
             print("\(list.file): \(list.activeCount) active, \(list.unsubscribedCount) unsubscribed, \(skipped) skipped, "
                 + "\(list.notices.count) duplicate\(list.notices.count == 1 ? "" : "s") (of \(list.entryCount) entries)")
+            if let records = try options.records() {
+                let reasons = Dictionary(records.suppressed.values.map { ($0.reason, 1) }, uniquingKeysWith: +)
+                    .sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+                print("suppression journal: \(records.suppressed.count) suppressed" + (reasons.isEmpty ? "" : " (" + reasons.joined(separator: ", ") + ")"))
+                for (address, count) in records.softBounces.sorted(by: { $0.key < $1.key }) where records.suppressed[address] == nil {
+                    print("soft bounces: \(address) \(count) of \(records.limit) within \(records.window)")
+                }
+            }
         }
     }
 
@@ -92,17 +117,42 @@ extension NewsletterCommand.Subscribers {
 
         @OptionGroup var options: SubscriberFileOptions
 
-        @Flag(help: "Print a JSON array of {email, name} objects instead.")
+        @Flag(help: "Print a JSON array of {email, name} objects instead, with softBounces when there are any.")
         var json = false
 
+        @Flag(help: "List the suppressed addresses instead (the suppression journal): address, reason, source, time.")
+        var suppressed = false
+
         func run() throws {
+            let records = try options.records()
+            if suppressed {
+                guard let records else {
+                    Terminal.error("error: --suppressed needs a configuration with state.directory (not --file)")
+                    throw ExitCode(65)
+                }
+                let entries = records.suppressed.values.sorted { $0.address < $1.address }
+                let output: String
+                if json {
+                    output = "[\n" + entries.map { entry in
+                        "  { \"email\": \(JSONValue.encodeString(entry.address)), \"reason\": \(JSONValue.encodeString(entry.reason)), "
+                            + "\"source\": \(JSONValue.encodeString(entry.source)), \"since\": \"\(Instant.iso(entry.date))\" }"
+                    }.joined(separator: ",\n") + (entries.isEmpty ? "]\n" : "\n]\n")
+                } else {
+                    output = entries.map { "\($0.address)\t\($0.reason)\t\($0.source)\t\(Instant.iso($0.date))\n" }.joined()
+                }
+                FileHandle.standardOutput.write(Data(output.utf8))
+                return
+            }
             let list = try options.load()
             for warning in list.warnings { Terminal.warning(warning.description) }
             var output = ""
             let subscribers = list.subscribers()
             if json {
                 output = JSONValue.lineArray(subscribers.map { subscriber in
-                    .object([("email", .string(subscriber.address.description))] + (subscriber.name.map { [("name", JSONValue.string($0))] } ?? []))
+                    let softBounces = records?.softBounces[subscriber.address.normalized] ?? 0
+                    return .object(
+                        [("email", .string(subscriber.address.description))] + (subscriber.name.map { [("name", JSONValue.string($0))] } ?? [])
+                            + (softBounces > 0 ? [("softBounces", JSONValue.integer(softBounces))] : []))
                 })
             } else {
                 for subscriber in subscribers {

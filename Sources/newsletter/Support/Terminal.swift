@@ -30,11 +30,23 @@ enum Terminal {
         case is ConfigurationError, is RenderError, is SubscriberListError, is SecretError, is EmailAddressError, is JSONSyntaxError,
             is SubscriberFileEditor.EditError, is SendSetupError:
             return ExitCode(65)
+        case let error as MailboxError:
+            switch error {
+            case .notConfigured, .noStateDirectory, .noPassword: return ExitCode(65)
+            default: return ExitCode(1)
+            }
         case is FileLock.LockError:
             return ExitCode(75)
         default:
             return ExitCode(1)
         }
+    }
+
+    /// Untrusted text (a From, a Subject) in double quotes, fit for one line of a terminal: no control character,
+    /// at most 120 characters.
+    static func quoted(_ text: String) -> String {
+        let line = Sanitize.collapsedLine(text)
+        return "\"" + (line.count > 120 ? String(line.prefix(117)) + "..." : line) + "\""
     }
 
     /// Writes bytes to a file, or prints the error and exits 1.
