@@ -60,6 +60,14 @@ public struct Configuration: Sendable {
         public var html: String
         /// The name of the plain-text template.
         public var text: String
+
+        /// The templates `scripts/install` puts beside the binary: `<prefix>/share/newsletter/templates` for
+        /// `<prefix>/bin/newsletter`.
+        public static var installedDirectory: String {
+            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let prefix = ((executable as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+            return prefix + "/share/newsletter/templates"
+        }
     }
 
     /// `subscribers.*`: the subscriber list and the unsubscribe-token secret.
@@ -174,12 +182,16 @@ extension Configuration {
         try articles.finish()
         self.articles = Articles(directory: directory, window: window, maxArticles: maxArticles, excerptLength: excerptLength, boilerplate: rules)
 
-        guard var templates = try root.object("templates") else { throw .missingKey(file: file, key: "templates") }
-        self.templates = Templates(
-            directory: resolve(try templates.requiredString("directory")),
-            html: try templates.string("html") ?? "digest.html",
-            text: try templates.string("text") ?? "digest.txt")
-        try templates.finish()
+        // Without templates.directory, the templates installed beside the binary (scripts/install) are used.
+        if var templates = try root.object("templates") {
+            self.templates = Templates(
+                directory: try templates.string("directory").map(resolve) ?? Templates.installedDirectory,
+                html: try templates.string("html") ?? "digest.html",
+                text: try templates.string("text") ?? "digest.txt")
+            try templates.finish()
+        } else {
+            self.templates = Templates(directory: Templates.installedDirectory, html: "digest.html", text: "digest.txt")
+        }
 
         guard var subscribers = try root.object("subscribers") else { throw .missingKey(file: file, key: "subscribers") }
         self.subscribers = Subscribers(
