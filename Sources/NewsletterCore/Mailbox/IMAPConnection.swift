@@ -1,6 +1,7 @@
 import CCurl
 import CCurlShims
 import Foundation
+import Logging
 
 /// What the server sent for one command, collected by ``imapWriteCallback`` up to a limit.
 final class IMAPResponse {
@@ -28,11 +29,12 @@ let imapWriteCallback: @convention(c) (UnsafeMutablePointer<CChar>, Int, Int, Un
     return length
 }
 
-/// curl's debug callback for `mailbox --verbose`: the IMAP dialogue on stderr with the login redacted (LOGIN carries
-/// the password in clear, AUTHENTICATE in base64) and message contents left out.
+/// curl's debug callback for `mailbox --verbose`: logs the IMAP dialogue at debug level with the login redacted
+/// (LOGIN carries the password in clear, AUTHENTICATE in base64) and message contents left out.
 let imapDebugCallback: @convention(c) (UnsafeMutableRawPointer, curl_infotype, UnsafeMutablePointer<CChar>, Int, UnsafeMutableRawPointer?) -> Int32 = {
-    _, type, data, size, _ in
-    guard type == CURLINFO_TEXT || type == CURLINFO_HEADER_IN || type == CURLINFO_HEADER_OUT else { return 0 }
+    _, type, data, size, context in
+    guard type == CURLINFO_TEXT || type == CURLINFO_HEADER_IN || type == CURLINFO_HEADER_OUT, let context else { return 0 }
+    let trace = Unmanaged<CurlTrace>.fromOpaque(context).takeUnretainedValue()
     let text = String(decoding: UnsafeRawBufferPointer(start: data, count: min(size, 4096)), as: UTF8.self)
     let prefix = type == CURLINFO_HEADER_OUT ? "> " : (type == CURLINFO_HEADER_IN ? "< " : "* ")
     var lines: [String] = []
@@ -49,7 +51,7 @@ let imapDebugCallback: @convention(c) (UnsafeMutableRawPointer, curl_infotype, U
         }
         lines.append("imap: " + prefix + Sanitize.singleLine(shown))
     }
-    FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    trace.logger.debug("\(lines.joined(separator: "\n"))")
     return 0
 }
 
@@ -70,7 +72,10 @@ final class IMAPConnection {
     /// The folder URL without a trailing slash.
     private let folderURL: String
 
-    init(settings: MailboxSettings, password: String?, verbose: Bool) throws(MailboxError) {
+    /// Kept alive for the debug callback while the session is traced.
+    private var trace: CurlTrace?
+
+    init(settings: MailboxSettings, password: String?, trace logger: Logger?) throws(MailboxError) {
         _ = Curl.initialised
         guard let handle = curl_easy_init() else {
             errorBuffer.deallocate()
@@ -101,9 +106,12 @@ final class IMAPConnection {
         }
         try check(ccurl_easy_setopt_write_function(handle, imapWriteCallback), CURLOPT_WRITEFUNCTION)
         try check(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), CURLOPT_ERRORBUFFER)
-        if verbose {
+        if let logger {
+            let trace = CurlTrace(logger: logger, connection: 1)
+            self.trace = trace
             try set(CURLOPT_VERBOSE, 1)
             try check(ccurl_easy_setopt_debug_function(handle, imapDebugCallback), CURLOPT_DEBUGFUNCTION)
+            try check(ccurl_easy_setopt_pointer(handle, CURLOPT_DEBUGDATA, Unmanaged.passUnretained(trace).toOpaque()), CURLOPT_DEBUGDATA)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// `newsletter mailbox`: reads the bounce mailbox over IMAP, classifies each message not handled yet, applies what it
 /// means to the list, then marks it handled.
@@ -14,14 +15,12 @@ public struct MailboxRun {
         /// `\Seen` flags the fetch sets are put back).
         public var isDryRun: Bool
         /// Show the IMAP dialogue on stderr, credentials redacted.
-        public var verbose: Bool
         /// The run's clock.
         public var now: Date
         public var environment: [String: String]
 
-        public init(isDryRun: Bool = false, verbose: Bool = false, now: Date = Date(), environment: [String: String] = ProcessInfo.processInfo.environment) {
+        public init(isDryRun: Bool = false, now: Date = Date(), environment: [String: String] = ProcessInfo.processInfo.environment) {
             self.isDryRun = isDryRun
-            self.verbose = verbose
             self.now = now
             self.environment = environment
         }
@@ -62,6 +61,9 @@ public struct MailboxRun {
     public let configuration: Configuration
     public let options: Options
 
+    /// Where the IMAP dialogue is logged at debug level (`--verbose`); nil for none.
+    public var trace: Logger?
+
     public init(configuration: Configuration, options: Options) {
         self.configuration = configuration
         self.options = options
@@ -91,7 +93,7 @@ public struct MailboxRun {
 
         if !options.isDryRun { try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true) }
 
-        let connection = try IMAPConnection(settings: settings, password: password, verbose: options.verbose)
+        let connection = try IMAPConnection(settings: settings, password: password, trace: trace)
         let uids = try connection.unhandledUIDs()
         let todo = Array(uids.prefix(settings.maxMessagesPerRun))
         let status = try connection.status(of: todo)

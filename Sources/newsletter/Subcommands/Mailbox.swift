@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import NewsletterCore
 
 extension NewsletterCommand {
@@ -14,8 +15,7 @@ extension NewsletterCommand {
                 list, 75 another writer holds the list (run again).
                 """)
 
-        @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "file"))
-        var config: String = "config.json"
+        @OptionGroup var configOption: ConfigOption
 
         @Flag(name: .customLong("dry-run"), help: "Print what would be done; change nothing (the list, the state folder, the messages' flags).")
         var dryRun = false
@@ -25,12 +25,13 @@ extension NewsletterCommand {
 
         func run() throws {
             let configuration: Configuration
-            do {
-                configuration = try Configuration.load(from: config)
-            } catch {
-                throw Terminal.fail(error)
+            configuration = try configOption.load()
+            var run = MailboxRun(configuration: configuration, options: MailboxRun.Options(isDryRun: dryRun))
+            if verbose {
+                var trace = Logger(label: "newsletter.imap")
+                trace.logLevel = .debug
+                run.trace = trace
             }
-            let run = MailboxRun(configuration: configuration, options: MailboxRun.Options(isDryRun: dryRun, verbose: verbose))
             let summary: MailboxRun.Summary
             do {
                 summary = try run.run { event in
