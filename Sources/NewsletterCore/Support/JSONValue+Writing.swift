@@ -1,4 +1,28 @@
 extension JSONValue {
+    /// `text` as a JSON string literal: quotes, backslashes and control characters escaped, everything else as is.
+    public static func encodeString(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                    let hex = String(scalar.value, radix: 16)
+                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
+    }
+}
+
+extension JSONValue {
     /// The value as JSON text on one line: `{ "key": "value", "list": [1, 2] }`.
     public var encoded: String {
         switch self {
