@@ -218,7 +218,7 @@ public struct MailClassifier: Sendable {
         var checked = 0
         func check() -> EmailAddress? {
             defer { word = "" }
-            guard word.count >= 16, word.count <= 200 else { return nil }
+            guard word.count >= 24, word.count <= UnsubscribeToken.maximumLength else { return nil }
             checked += 1
             return index.address(forUnsubscribeToken: word)
         }

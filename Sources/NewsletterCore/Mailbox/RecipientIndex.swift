@@ -4,7 +4,7 @@
 /// alone, so that a change of token scheme touches one function.
 public struct RecipientIndex: Sendable {
     private var active: [String: EmailAddress] = [:]
-    private var byUnsubscribeToken: [String: EmailAddress] = [:]
+    private let tokens: UnsubscribeToken?
     private var byVERPToken: [String: EmailAddress] = [:]
     /// The VERP template, when `smtp.envelopeFrom` has one.
     public let verp: VERPAddress?
@@ -12,11 +12,10 @@ public struct RecipientIndex: Sendable {
     /// Indexes `subscribers` (the active ones); `secret` signs the tokens, `verp` decodes envelope tokens.
     public init(subscribers: [Subscriber], secret: [UInt8]?, verp: VERPAddress?) {
         self.verp = verp
-        let tokens = secret.map { UnsubscribeToken(secret: $0) }
+        tokens = secret.map { UnsubscribeToken(secret: $0) }
         for subscriber in subscribers {
             let address = subscriber.address
             active[address.normalized] = address
-            if let tokens { byUnsubscribeToken[tokens.token(for: address)] = address }
             if let verp { byVERPToken[verp.token(for: address)] = address }
         }
     }
@@ -31,10 +30,11 @@ public struct RecipientIndex: Sendable {
 
     /// The subscriber whose unsubscribe token is `token`, if any.
     ///
-    /// Today's tokens are HMACs of the address, so the token is looked up among the subscribers' tokens. When tokens
-    /// embed the address, this becomes `UnsubscribeToken.address(fromToken:)` followed by ``subscriber(_:)``.
+    /// The token carries its address under a MAC: it is checked with the secret, then the address looked up among
+    /// the active subscribers.
     public func address(forUnsubscribeToken token: String) -> EmailAddress? {
-        byUnsubscribeToken[token.lowercased()]
+        guard let address = tokens?.address(fromToken: token) else { return nil }
+        return subscriber(address)
     }
 
     /// The subscriber named by the VERP token in the envelope address `address`, if it is one of ours.

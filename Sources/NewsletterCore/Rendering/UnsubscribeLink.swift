@@ -1,7 +1,7 @@
 import Foundation
 
 /// Each subscriber's unsubscribe URL, made from the `newsletter.unsubscribeURL` template with `{{token}}` and
-/// `{{email}}` (percent-encoded), checked to be a usable https URL.
+/// `{{email}}` (percent-encoded; the example leaves it out: spam filters score a raw address in a link), checked to be a usable https URL.
 ///
 /// The template is rendered in full for the first subscriber; after that, once a skeleton of it (the template
 /// rendered with markers) has reproduced a full render, URLs are filled in from the skeleton. Used from the one

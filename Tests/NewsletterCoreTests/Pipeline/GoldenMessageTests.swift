@@ -17,7 +17,7 @@ struct GoldenMessageTests {
                 "title": "Daily Digest",
                 "from": "Daily Digest <digest@example.org>",
                 "subject": "{{title}} — {{date}}",
-                "unsubscribeURL": "https://example.org/unsubscribe?token={{token}}&email={{email}}",
+                "unsubscribeURL": "https://example.org/unsubscribe?token={{token}}",
                 "unsubscribeMailto": "unsubscribe@example.org",
                 "timeZone": "UTC"
               },
