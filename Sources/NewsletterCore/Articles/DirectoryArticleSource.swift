@@ -38,6 +38,9 @@ public struct ArticleCollection: Sendable {
     public var articles: [Article] = []
     /// Files that break the format, each skipped with its reason.
     public var problems: [ArticleFileProblem] = []
+    /// What is wrong with files that are still used: cut at `articles.maxFileBytes`, a title cut, a URL that is
+    /// not linked.
+    public var warnings: [ArticleFileProblem] = []
     /// Well-formed recent articles left out (duplicate URL, over the cap).
     public var skipped: [SkippedArticle] = []
     /// How many well-formed files were outside the selection (too old, or dated in the future).
@@ -61,13 +64,25 @@ public enum ArticleSourceError: Error, CustomStringConvertible, Sendable {
 /// Reads articles from a folder of `*.txt` files, one article a file.
 ///
 /// Only the first line of each file is read to decide whether it is recent, so a folder of many old articles
-/// costs one small read per file.
+/// costs one small read per file. At most ``maxFileBytes`` of a recent one are read, so that one huge file
+/// cannot take the run's memory or time.
 public struct DirectoryArticleSource: Sendable {
+    /// The default of `articles.maxFileBytes`: 1 MiB, some twenty times the longest article seen in real feeds.
+    public static let defaultMaxFileBytes = 1_048_576
+    /// How far after "now" a timestamp may be before it is reported as wrong rather than "not yet".
+    static let futureTolerance: TimeInterval = 86_400
+    /// Timestamps before this (1973-03-03) are taken for seconds or garbage: articles in milliseconds since
+    /// 1970 have had 12 digits since then.
+    static let earliestPlausibleMilliseconds: Double = 100_000_000_000
+
     /// The folder.
     public var directory: String
+    /// The most bytes read from one file; the rest of a longer file is left out, with a warning.
+    public var maxFileBytes: Int
 
-    public init(directory: String) {
+    public init(directory: String, maxFileBytes: Int = DirectoryArticleSource.defaultMaxFileBytes) {
         self.directory = directory
+        self.maxFileBytes = maxFileBytes
     }
 
     /// Scans the folder and returns the selected articles and everything that was skipped, with reasons.
@@ -88,12 +103,22 @@ public struct DirectoryArticleSource: Sendable {
             do {
                 let prefix = try FileSystem.readPrefix(path, count: 512)
                 let published = try ArticleFileParser.timestamp(from: prefix[...], file: path)
+                if let problem = implausible(published, now: selection.latest, file: path) {
+                    collection.problems.append(problem)
+                    continue
+                }
                 guard selection.includes(published) else {
                     collection.outsideWindow += 1
                     continue
                 }
-                let bytes = try FileSystem.readAll(path)
-                recent.append(try ArticleFileParser.parse(bytes, file: path))
+                let (bytes, size) = try FileSystem.readPrefixAndSize(path, count: maxFileBytes)
+                var kept = bytes[...]
+                if size > maxFileBytes {
+                    kept = Self.wholeCharacters(kept)
+                    collection.warnings.append(ArticleFileProblem(
+                        file: path, reason: "the file is \(size) bytes, over articles.maxFileBytes (\(maxFileBytes)); only the first \(kept.count) bytes are read"))
+                }
+                recent.append(try ArticleFileParser.parse(kept, file: path, warnings: &collection.warnings))
             } catch let problem as ArticleFileProblem {
                 collection.problems.append(problem)
             } catch {
@@ -116,5 +141,41 @@ public struct DirectoryArticleSource: Sendable {
             collection.articles.append(article)
         }
         return collection
+    }
+
+    /// A timestamp that cannot be right: far in the future, or so early that it was surely written in seconds.
+    func implausible(_ published: Date, now: Date, file: String) -> ArticleFileProblem? {
+        let milliseconds = published.timeIntervalSince1970 * 1000
+        if milliseconds < Self.earliestPlausibleMilliseconds {
+            let asSeconds = Date(timeIntervalSince1970: milliseconds)
+            let hint = milliseconds >= 1_000_000_000 && asSeconds <= now.addingTimeInterval(Self.futureTolerance)
+                ? "; read as seconds it would be \(Instant.iso(asSeconds)): write milliseconds" : ""
+            return ArticleFileProblem(
+                file: file, line: 1,
+                reason: "the timestamp \(Int64(milliseconds)) is \(Instant.iso(published)), which cannot be right\(hint)")
+        }
+        if published > now.addingTimeInterval(Self.futureTolerance) {
+            return ArticleFileProblem(
+                file: file, line: 1,
+                reason: "the timestamp \(Int64(milliseconds)) is \(Instant.iso(published)), more than a day after now (\(Instant.iso(now)))")
+        }
+        return nil
+    }
+
+    /// `bytes` without a UTF-8 sequence cut at its end.
+    static func wholeCharacters(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        // Find the start of the last sequence (at most 3 continuation octets back) and drop it if incomplete.
+        var index = bytes.endIndex
+        var continuation = 0
+        while index > bytes.startIndex, continuation < 4 {
+            index -= 1
+            let byte = bytes[index]
+            if byte & 0xC0 != 0x80 {
+                let length = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+                return bytes.endIndex - index < length ? bytes[bytes.startIndex..<index] : bytes
+            }
+            continuation += 1
+        }
+        return bytes
     }
 }

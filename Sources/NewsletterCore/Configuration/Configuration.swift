@@ -51,6 +51,8 @@ public struct Configuration: Sendable {
         public var excerptLength: Int
         /// Boilerplate removal rules: the defaults plus the configured ones.
         public var boilerplate: BoilerplateRules
+        /// The most bytes read from one article file (`articles.maxFileBytes`); the rest is left out, with a warning.
+        public var maxFileBytes: Int = DirectoryArticleSource.defaultMaxFileBytes
     }
 
     /// `templates.*`: where the Mustache templates are.
@@ -157,6 +159,7 @@ extension Configuration {
         }
         let maxArticles = try articles.integer("maxArticles", in: 1...1000) ?? 20
         let excerptLength = try articles.integer("excerptLength", in: 20...100_000) ?? 300
+        let maxFileBytes = try articles.integer("maxFileBytes", in: 4096...1_073_741_824) ?? DirectoryArticleSource.defaultMaxFileBytes
         var rules = BoilerplateRules.standard()
         if var boilerplate = try articles.object("boilerplate") {
             var selectors: [ElementSelector] = []
@@ -180,7 +183,8 @@ extension Configuration {
             rules = BoilerplateRules.standard(extraSelectors: selectors, extraTextBlocks: textBlocks, cutAfterLastRule: cut)
         }
         try articles.finish()
-        self.articles = Articles(directory: directory, window: window, maxArticles: maxArticles, excerptLength: excerptLength, boilerplate: rules)
+        self.articles = Articles(directory: directory, window: window, maxArticles: maxArticles, excerptLength: excerptLength, boilerplate: rules,
+            maxFileBytes: maxFileBytes)
 
         // Without templates.directory, the templates installed beside the binary (scripts/install) are used.
         if var templates = try root.object("templates") {

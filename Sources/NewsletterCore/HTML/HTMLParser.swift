@@ -7,6 +7,11 @@ public enum HTMLParser {
     /// the stack of the tree walks that follow.
     static let maxDepth = 128
 
+    /// HTML5's void elements (WHATWG HTML §13.1.2): they never have content.
+    static let voidElements: Set<String> = [
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
+    ]
+
     private static let initialised: Bool = {
         nlxml_init()
         return true
@@ -15,7 +20,9 @@ public enum HTMLParser {
     /// Parses `html` as the body of a document and returns the body's children.
     ///
     /// The input is always read as UTF-8 (a `<meta charset>` inside an article cannot switch codecs), errors are
-    /// recovered from silently, and no network access is allowed.
+    /// recovered from silently, and no network access is allowed. HTML5's named character references are decoded
+    /// (libxml2 knows HTML 4's only), and HTML5's void elements keep their siblings (libxml2 makes the next nodes
+    /// children of the `<embed>` or `<source>` it does not know to be empty).
     public static func parseFragment(_ html: String) -> [HTMLNode] {
         _ = initialised
         nlxml_init()  // The silent error handler is per thread.
@@ -23,7 +30,8 @@ public enum HTMLParser {
         let options = Int32(
             HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
                 | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue) | Int32(XML_PARSE_HUGE.rawValue)
-        var utf8 = Array(html.utf8)
+        // HTML5's named references (`&colon;`) become numeric ones, which libxml2 decodes as a browser would.
+        var utf8 = HTMLCharacterReferences.numeric(Array(html.utf8))
         // A leading text node would otherwise be dropped by the parser's implied-<p> rules in some cases;
         // wrapping in <body> keeps everything in one place.
         utf8.insert(contentsOf: Array("<html><body>".utf8), at: 0)
@@ -61,6 +69,16 @@ public enum HTMLParser {
             case XML_ELEMENT_NODE:
                 if depth >= maxDepth {
                     nodes.append(.text(visibleText(of: current)))
+                } else if voidElements.contains(name(of: current)) {
+                    // An empty element never has children: what libxml2 put inside it follows it.
+                    nodes.append(.element(HTMLElement(name: name(of: current), attributes: attributes(of: current), children: [])))
+                    for child in convertChildren(of: current, depth: depth + 1) {
+                        if case .text(let text) = child, case .text(let previous)? = nodes.last {
+                            nodes[nodes.count - 1] = .text(previous + text)
+                        } else {
+                            nodes.append(child)
+                        }
+                    }
                 } else {
                     nodes.append(.element(HTMLElement(
                         name: name(of: current), attributes: attributes(of: current),

@@ -227,7 +227,8 @@ public struct HTMLSanitizer {
         return false
     }
 
-    /// `raw` resolved against `base` when it is http(s) (or mailto, for links); nil for anything else.
+    /// `raw` resolved against `base` when it is http(s) (or mailto, for links), without user name or password;
+    /// nil for anything else.
     ///
     /// Browsers ignore ASCII tabs and line breaks inside URLs (`java\tscript:`), so those are removed before
     /// the scheme is read; any other control character rejects the URL.
@@ -250,6 +251,8 @@ public struct HTMLSanitizer {
         guard let url = resolved, let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = url.host, !host.isEmpty
         else { return nil }
-        return url.absoluteString
+        // A user name or password (from the article's URL, or written in the link) never reaches a reader, nor a
+        // mail client that loads images by itself.
+        return ArticleFileParser.withoutUserinfo(url)?.absoluteString
     }
 }

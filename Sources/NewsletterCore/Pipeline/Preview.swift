@@ -34,7 +34,7 @@ public struct Preview {
     public func run(identity: inout some MessageIdentity) throws -> Outcome {
         let templates = try TemplateSet.load(configuration)
         let collection = try Digest.collectArticles(configuration: configuration, now: now)
-        var warnings = collection.problems.map { "\($0.description) (skipped)" }
+        var warnings = collection.problems.map { "\($0.description) (skipped)" } + collection.warnings.map(\.description)
 
         let list = try SubscriberList.load(from: configuration.subscribers.file)
         warnings += list.warnings.map(\.description)

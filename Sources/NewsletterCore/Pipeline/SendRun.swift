@@ -143,6 +143,7 @@ public final class SendRun {
     private func newArticles(after: Date?) throws -> [Article]? {
         let collection = try Digest.collectArticles(configuration: configuration, now: options.now, after: after)
         collection.problems.forEach { onWarning("\($0) (skipped)") }
+        collection.warnings.forEach { onWarning($0.description) }
         return collection.articles.isEmpty && !options.force ? nil : collection.articles
     }
 

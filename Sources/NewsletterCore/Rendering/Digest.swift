@@ -25,7 +25,7 @@ public struct Digest {
     ///
     /// - Throws: ``ArticleSourceError`` when the article folder cannot be read.
     public static func collectArticles(configuration: Configuration, now: Date, after: Date? = nil) throws -> ArticleCollection {
-        try DirectoryArticleSource(directory: configuration.articles.directory).collect(
+        try DirectoryArticleSource(directory: configuration.articles.directory, maxFileBytes: configuration.articles.maxFileBytes).collect(
             ArticleSelection(now: now, window: configuration.articles.window, after: after, maxArticles: configuration.articles.maxArticles))
     }
 }

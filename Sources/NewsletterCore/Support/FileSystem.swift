@@ -13,15 +13,27 @@ public enum FileSystem {
         public var description: String { "\(path): \(reason)" }
     }
 
-    /// Reads at most `count` bytes from the start of a file.
+    /// Reads at most `count` bytes from the start of a regular file.
+    ///
+    /// Anything else (a FIFO, a device, a folder) is refused without blocking.
     public static func readPrefix(_ path: String, count: Int) throws(IOError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        try readPrefixAndSize(path, count: count).bytes
+    }
+
+    /// Reads at most `count` bytes from the start of a regular file, and tells its whole size.
+    public static func readPrefixAndSize(_ path: String, count: Int) throws(IOError) -> (bytes: [UInt8], size: Int) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw IOError(path: path, reason: errnoText()) }
         defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: count)
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw IOError(path: path, reason: errnoText()) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw IOError(path: path, reason: "not a regular file") }
+        let size = max(Int(info.st_size), 0)
+        let wanted = min(count, size + 1)
+        var buffer = [UInt8](repeating: 0, count: wanted)
         var filled = 0
-        while filled < count {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
+        while filled < wanted {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, wanted - filled) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw IOError(path: path, reason: errnoText())
@@ -29,8 +41,8 @@ public enum FileSystem {
             if n == 0 { break }
             filled += n
         }
-        buffer.removeLast(count - filled)
-        return buffer
+        buffer.removeLast(wanted - filled)
+        return (buffer, max(size, filled))
     }
 
     /// Reads a whole regular file.

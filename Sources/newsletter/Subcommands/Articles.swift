@@ -13,8 +13,7 @@ extension NewsletterCommand {
             let configuration = try options.loadConfiguration()
             let collection: ArticleCollection
             do {
-                collection = try DirectoryArticleSource(directory: configuration.articles.directory).collect(
-                    ArticleSelection(now: options.instant, window: configuration.articles.window, maxArticles: configuration.articles.maxArticles))
+                collection = try Digest.collectArticles(configuration: configuration, now: options.instant)
             } catch {
                 throw Terminal.fail(error)
             }
@@ -25,6 +24,7 @@ extension NewsletterCommand {
             }
             for skipped in collection.skipped { print("skipped: \(skipped)") }
             for problem in collection.problems { Terminal.warning("\(problem) (skipped)") }
+            for warning in collection.warnings { Terminal.warning(warning.description) }
             print("\(collection.articles.count) in the digest, \(collection.skipped.count) left out, \(collection.problems.count) unreadable, "
                 + "\(collection.outsideWindow) outside the window, of \(collection.filesScanned) files.")
         }

@@ -124,8 +124,10 @@ struct DirectoryArticleSourceTests {
     func after() throws {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try write(["a.txt": article(1000, "old", "https://e.org/a"), "b.txt": article(2000, "new", "https://e.org/b")], in: folder)
-        let selection = ArticleSelection(now: Date(timeIntervalSince1970: 10), window: 100, after: Date(timeIntervalSince1970: 1), maxArticles: 10)
+        let base: Int64 = 1_706_000_000_000
+        try write(["a.txt": article(base + 1000, "old", "https://e.org/a"), "b.txt": article(base + 2000, "new", "https://e.org/b")], in: folder)
+        let selection = ArticleSelection(
+            now: Date(timeIntervalSince1970: 1_706_000_010), window: 100, after: Date(timeIntervalSince1970: 1_706_000_001), maxArticles: 10)
         #expect(try DirectoryArticleSource(directory: folder).collect(selection).articles.map(\.title) == ["new"])
     }
 
