@@ -112,19 +112,32 @@ extension Configuration {
         var root = try ConfigurationReader(file: file, path: "", value: json)
 
         guard var newsletter = try root.object("newsletter") else { throw .missingKey(file: file, key: "newsletter") }
-        let title = Sanitize.collapsedLine(try newsletter.requiredString("title"))
+        // Every value that reaches a header is checked here (HeaderText), so that none is changed silently later.
+        func checked(_ key: String, _ problem: String?) throws(ConfigurationError) {
+            if let problem { throw .invalidValue(file: file, key: "newsletter." + key, reason: problem) }
+        }
+        let titleText = try newsletter.requiredString("title")
+        try checked("title", HeaderText.displayTextProblem(titleText))
+        let title = Sanitize.collapsedLine(titleText)
         let fromText = try newsletter.requiredString("from")
+        try checked("from", HeaderText.displayTextProblem(fromText, maxCharacters: HeaderText.maxDisplayCharacters + 256))
         let from: Mailbox
         do {
             from = try Mailbox(parsing: fromText)
         } catch {
             throw .invalidValue(file: file, key: "newsletter.from", reason: error.description)
         }
+        try checked("from", from.displayName.flatMap { HeaderText.displayTextProblem($0) }.map { "the name " + $0 })
+        if from.address.requiresSMTPUTF8 {
+            try checked("from", "the address \(from.address) is not ASCII before the '@'; most servers cannot send it (SMTPUTF8)")
+        }
         let subject = try newsletter.requiredString("subject")
+        try checked("subject", HeaderText.displayTextProblem(subject, maxCharacters: HeaderText.maxSubjectCharacters))
         let unsubscribeURL = try newsletter.requiredString("unsubscribeURL")
         guard unsubscribeURL.lowercased().hasPrefix("https://") else {
             throw .invalidValue(file: file, key: "newsletter.unsubscribeURL", reason: "must be an https:// URL (RFC 8058 one-click unsubscribe needs https)")
         }
+        try checked("unsubscribeURL", HeaderText.asciiTokenProblem(unsubscribeURL))
         var mailto: EmailAddress?
         if let text = try newsletter.string("unsubscribeMailto") {
             do {
@@ -132,13 +145,14 @@ extension Configuration {
             } catch {
                 throw .invalidValue(file: file, key: "newsletter.unsubscribeMailto", reason: error.description)
             }
+            if let mailto, mailto.requiresSMTPUTF8 {
+                try checked("unsubscribeMailto", "the address \(mailto) is not ASCII before the '@'; it cannot stand in List-Unsubscribe")
+            }
         }
         let slug = title.lowercased().unicodeScalars.map { $0.properties.isAlphabetic && $0.isASCII || ("0"..."9").contains($0) ? Character($0) : "-" }
-        let slugText = String(slug).split(separator: "-").joined(separator: "-")
+        let slugText = String(String(slug).split(separator: "-").joined(separator: "-").prefix(60)).trimmingCharacters(in: ["-"])
         let listID = try newsletter.string("listId") ?? "\(title) <\(slugText.isEmpty ? "newsletter" : slugText).\(from.address.domain)>"
-        guard listID.hasSuffix(">"), listID.contains("<"), !listID.unicodeScalars.contains(where: Sanitize.isControl) else {
-            throw .invalidValue(file: file, key: "newsletter.listId", reason: "must look like `Name <id.example.org>`")
-        }
+        try checked("listId", HeaderText.listIDProblem(listID))
         var timeZone = TimeZone.current
         if let name = try newsletter.string("timeZone") {
             guard let zone = TimeZone(identifier: name) else {

@@ -24,6 +24,11 @@ extension NewsletterCommand {
         @Flag(name: .customLong("fixed-ids"), help: "Use fixed Message-ID and boundary values, so that two previews compare equal.")
         var fixedIDs = false
 
+        /// A `--to` that is not an address is a usage error (64), like a bad `--now`.
+        func validate() throws {
+            if let to { _ = try parseAddress(to) }
+        }
+
         func run() throws {
             let configuration = try options.loadConfiguration()
             let preview = NewsletterCore.Preview(configuration: configuration, now: options.instant, recipient: to)

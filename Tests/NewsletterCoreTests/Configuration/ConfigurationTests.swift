@@ -137,3 +137,96 @@ struct ConfigurationTests {
         #expect(Configuration.parseDuration(text) == nil)
     }
 }
+
+/// Issue 12: every configuration value that reaches a header is checked at load time, naming the key.
+struct HeaderValueConfigurationTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var key: String
+        var value: String
+        var testDescription: String { "\(key) = \(value.debugDescription.prefix(60))" }
+    }
+
+    func load(_ newsletter: [String: String]) throws(ConfigurationError) -> Configuration {
+        var members: [(key: String, value: JSONValue)] = [
+            ("title", .string("T")), ("from", .string("T <t@example.org>")), ("subject", .string("{{title}}")),
+            ("unsubscribeURL", .string("https://e.org/u/{{token}}")),
+        ]
+        for (key, value) in newsletter {
+            if let index = members.firstIndex(where: { $0.key == key }) { members[index].value = .string(value) } else { members.append((key, .string(value))) }
+        }
+        let json = JSONValue.object([
+            ("newsletter", .object(members)), ("articles", .object([("directory", .string("a"))])),
+            ("subscribers", .object([("file", .string("s.json"))])),
+        ])
+        return try Configuration(json: json, file: "c.json", baseDirectory: "/etc/nl")
+    }
+
+    static let bad: [Case] = [
+        Case(key: "listId", value: "Digest <日报.example.org>"),
+        Case(key: "listId", value: "Digest <digest.例子.org>"),
+        Case(key: "listId", value: "Digest <digest>"),
+        Case(key: "listId", value: "Digest <.example.org>"),
+        Case(key: "listId", value: "Digest <a..example.org>"),
+        Case(key: "listId", value: "Digest <example.org>"),
+        Case(key: "listId", value: "Digest <a b.example.org>"),
+        Case(key: "listId", value: "Digest <a\"b.example.org>"),
+        Case(key: "listId", value: "Digest <digest.-example.org>"),
+        Case(key: "listId", value: "Digest <" + String(repeating: "a", count: 250) + ".example.org>"),
+        Case(key: "listId", value: "Digest daily-digest.example.org"),
+        Case(key: "listId", value: "Di\u{1B}[31mgest <d.example.org>"),
+        Case(key: "listId", value: String(repeating: "x", count: 300) + " <d.example.org>"),
+        Case(key: "title", value: "Daily\u{0}Digest"),
+        Case(key: "title", value: "Daily\rDigest"),
+        Case(key: "title", value: "Daily \u{202E}tsegiD"),
+        Case(key: "title", value: String(repeating: "长", count: 201)),
+        Case(key: "from", value: "Daily\u{7}Digest <d@example.org>"),
+        Case(key: "from", value: "\(String(repeating: "N", count: 201)) <d@example.org>"),
+        Case(key: "from", value: "Digest <日报@example.org>"),
+        Case(key: "subject", value: "{{title}}\n{{date}}"),
+        Case(key: "subject", value: String(repeating: "s", count: 501)),
+        Case(key: "unsubscribeURL", value: "https://e.org/退订?t={{token}}"),
+        Case(key: "unsubscribeURL", value: "https://e.org/u?t={{token}}>, <https://evil.example"),
+        Case(key: "unsubscribeURL", value: "https://e.org/u?t={{token}}\r\nBcc: x@evil.example"),
+        Case(key: "unsubscribeMailto", value: "退订@example.org"),
+    ]
+
+    @Test("A value that cannot go into its header is refused at load time, naming the key", arguments: bad)
+    func refused(_ example: Case) {
+        do {
+            _ = try load([example.key: example.value])
+            Issue.record("accepted \(example.value.debugDescription)")
+        } catch {
+            guard case .invalidValue(let file, let key, let reason) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(file == "c.json")
+            #expect(key == "newsletter.\(example.key)", "\(reason)")
+        }
+    }
+
+    static let good: [Case] = [
+        Case(key: "listId", value: "Daily Digest <daily-digest.example.org>"),
+        Case(key: "listId", value: "<digest.example.org>"),
+        Case(key: "listId", value: "每日简报 <daily.news.example.org>"),
+        Case(key: "listId", value: "\"Quoted, name\" <a+b_c.list.example.org>"),
+        Case(key: "listId", value: "Local <test.localhost>"),
+        Case(key: "title", value: "每日简报 — Daily"),
+        Case(key: "from", value: "\"Digest, Daily\" <d@xn--fsqu00a.example>"),
+        Case(key: "from", value: "日报 <d@例子.example>"),
+    ]
+
+    @Test("Good header values load", arguments: good)
+    func accepted(_ example: Case) throws {
+        _ = try load([example.key: example.value])
+    }
+
+    @Test("The default List-Id of a long or non-ASCII title on an IDN domain is valid ASCII")
+    func defaultListID() throws {
+        let configuration = try load(["title": String(repeating: "Weekly news ", count: 16), "from": "日报 <d@例子.example>"])
+        #expect(HeaderText.listIDProblem(configuration.newsletter.listID) == nil, "\(configuration.newsletter.listID)")
+        #expect(configuration.newsletter.listID.hasSuffix(".xn--fsqu00a.example>"))
+        let chinese = try load(["title": "每日简报"])
+        #expect(chinese.newsletter.listID == "每日简报 <newsletter.example.org>")
+    }
+}
