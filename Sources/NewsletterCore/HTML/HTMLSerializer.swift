@@ -17,7 +17,7 @@ public enum HTMLSerializer {
         "ol": "margin:0 0 14px 0;padding:0 0 0 22px;",
         "li": "margin:0 0 6px 0;",
         "pre": "margin:0 0 14px 0;padding:10px;background:#f3f4f6;white-space:pre-wrap;word-wrap:break-word;font-size:13px;",
-        "code": "font-family:Menlo,Consolas,'Liberation Mono',monospace;font-size:0.92em;",
+        "code": "font-family:Menlo,Consolas,'Liberation Mono',monospace;font-size:92%;",
         "table": "border-collapse:collapse;margin:0 0 14px 0;",
         "td": "border:1px solid #e5e7eb;padding:4px 6px;vertical-align:top;",
         "th": "border:1px solid #e5e7eb;padding:4px 6px;text-align:left;",
