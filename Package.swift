@@ -78,3 +78,18 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzzing: libFuzzer targets under Fuzz/, added only when NEWSLETTER_FUZZ is set, so that the normal build never
+// sees them. `scripts/fuzz [SECONDS]` builds them with `-sanitize=fuzzer,address` (and instruments the core) and
+// runs each on its seed corpus in Fuzz/corpus/.
+if Context.environment["NEWSLETTER_FUZZ"] != nil {
+    for name in ["ArticleParser", "HTMLCleaner", "ConfigReader", "SubscriberList", "Encoders"] {
+        package.targets.append(
+            .executableTarget(
+                name: "Fuzz\(name)",
+                dependencies: ["NewsletterCore"],
+                path: "Fuzz/\(name)",
+                swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
+            ))
+    }
+}

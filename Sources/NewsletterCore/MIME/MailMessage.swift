@@ -81,6 +81,11 @@ public struct MailMessage: Sendable {
     }
 
     func listIDTokens() -> [String] {
+        MailMessage.listIDTokens(listID)
+    }
+
+    /// The tokens of a List-Id field: the phrase quoted or encoded, then the `<id>`.
+    static func listIDTokens(_ listID: String) -> [String] {
         guard let open = listID.lastIndex(of: "<") else { return [listID] }
         let phrase = Sanitize.collapsedLine(String(listID[..<open]))
         let id = String(listID[open...])
