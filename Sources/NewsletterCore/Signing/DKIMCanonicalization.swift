@@ -58,47 +58,109 @@ public enum DKIMCanonicalization {
     ///
     /// Lines end with CRLF; a lone CR or LF is part of a line (the tool writes CRLF only).
     public static func relaxedBody(_ body: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
-        guard let base = body.baseAddress else { return }
+        relaxedBody(body) { output.append(contentsOf: $0) }
+    }
+
+    /// The body in relaxed form, given to `emit` in pieces: runs of lines that the canonicalisation leaves as they
+    /// are (in a base64 or quoted-printable body, nearly all of them) straight from `body`, without a copy, and
+    /// the few changed lines from a scratch buffer. The pieces joined are what ``relaxedBody(_:into:)`` appends.
+    public static func relaxedBody(_ body: UnsafeBufferPointer<UInt8>, emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        guard let base = body.baseAddress, !body.isEmpty else { return }
         let count = body.count
+        let crlf: [UInt8] = [cr, lf]
+        var scratch: [UInt8] = []
+        // Lines kept as they are, not yet given: [runStart, runEnd); runEnd is -1 when there is none.
+        var runStart = -1
+        var runEnd = -1
+        // Empty lines (or lines of white space only) held back: they are dropped if nothing follows them.
         var emptyLines = 0
+
+        func flushRun() {
+            if runEnd > runStart && runStart >= 0 { emit(UnsafeBufferPointer(start: base + runStart, count: runEnd - runStart)) }
+            runStart = -1
+            runEnd = -1
+        }
+        func flushEmptyLines() {
+            guard emptyLines > 0 else { return }
+            flushRun()
+            crlf.withUnsafeBufferPointer { for _ in 0..<emptyLines { emit($0) } }
+            emptyLines = 0
+        }
+
         var index = 0
         while index < count {
-            var pendingSpace = false
-            var hasContent = false
+            let lineStart = index
+            var end = index
             var lineEnded = false
-            while index < count {
-                let byte = base[index]
-                if byte == cr && index + 1 < count && base[index + 1] == lf {
-                    index += 2
+            // Whether the line changes: a tab, two white-space characters in a row, or white space at its end.
+            var changes = false
+            var previous: UInt8 = 0
+            while end < count {
+                let byte = base[end]
+                if byte == cr && end + 1 < count && base[end + 1] == lf {
                     lineEnded = true
                     break
                 }
-                index += 1
+                if byte == tab || (byte == space && (previous == space || previous == tab)) { changes = true }
+                previous = byte
+                end += 1
+            }
+            if previous == space || previous == tab { changes = true }
+            let next = lineEnded ? end + 2 : end
+            index = next
+            if end == lineStart {
+                if lineEnded { emptyLines += 1 }
+                continue
+            }
+            if !changes {
+                flushEmptyLines()
+                if lineEnded {
+                    if runEnd == lineStart {
+                        runEnd = next
+                    } else {
+                        flushRun()
+                        runStart = lineStart
+                        runEnd = next
+                    }
+                } else {
+                    // The last line, without its CRLF: given with one added.
+                    if runEnd == lineStart {
+                        runEnd = end
+                    } else {
+                        flushRun()
+                        runStart = lineStart
+                        runEnd = end
+                    }
+                    flushRun()
+                    crlf.withUnsafeBufferPointer { emit($0) }
+                }
+                continue
+            }
+            scratch.removeAll(keepingCapacity: true)
+            var pendingSpace = false
+            for position in lineStart..<end {
+                let byte = base[position]
                 if byte == space || byte == tab {
                     pendingSpace = true
                     continue
                 }
-                if !hasContent {
-                    // The line has something: the empty lines held back were not the body's last.
-                    for _ in 0..<emptyLines {
-                        output.append(cr)
-                        output.append(lf)
-                    }
-                    emptyLines = 0
-                    hasContent = true
-                }
                 if pendingSpace {
-                    output.append(space)
+                    scratch.append(space)
                     pendingSpace = false
                 }
-                output.append(byte)
+                scratch.append(byte)
             }
-            if hasContent {
-                output.append(cr)
-                output.append(lf)
-            } else if lineEnded {
-                emptyLines += 1
+            if scratch.isEmpty {
+                // White space only: an empty line.
+                if lineEnded { emptyLines += 1 }
+                continue
             }
+            flushEmptyLines()
+            flushRun()
+            scratch.append(cr)
+            scratch.append(lf)
+            scratch.withUnsafeBufferPointer { emit($0) }
         }
+        flushRun()
     }
 }

@@ -144,6 +144,18 @@ public final class DKIMKey: @unchecked Sendable {
         return digest
     }
 
+    /// The SHA-256 of the pieces `feed` gives, hashed as they come.
+    public static func sha256(streaming feed: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        guard let context = EVP_MD_CTX_new() else { return digest }
+        defer { EVP_MD_CTX_free(context) }
+        EVP_DigestInit_ex(context, sha256, nil)
+        feed { piece in _ = EVP_DigestUpdate(context, piece.baseAddress, piece.count) }
+        var length: UInt32 = 0
+        _ = digest.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        return digest
+    }
+
     /// A new private key in PEM (PKCS #8): RSA of `bits` bits, or Ed25519.
     ///
     /// - Throws: ``DKIMError/crypto(operation:reason:)`` when libcrypto fails.

@@ -57,10 +57,9 @@ public struct DKIMSigner: Sendable {
     /// The DKIM-Signature fields for `message`, each folded and ended with CRLF.
     public func signatureFields(for message: UnsafeBufferPointer<UInt8>, timestamp: Int?) throws(DKIMError) -> [UInt8] {
         let (headers, bodyStart) = DKIMSigner.headerFields(message)
-        var canonicalBody: [UInt8] = []
-        canonicalBody.reserveCapacity(message.count - bodyStart + 2)
-        DKIMCanonicalization.relaxedBody(UnsafeBufferPointer(rebasing: message[bodyStart...]), into: &canonicalBody)
-        let bodyHash = canonicalBody.withUnsafeBytes { Data(DKIMKey.sha256($0)).base64EncodedString() }
+        // The canonical body is hashed as it is made, mostly straight from the message: no copy of it.
+        let body = UnsafeBufferPointer(rebasing: message[bodyStart...])
+        let bodyHash = Data(DKIMKey.sha256 { update in DKIMCanonicalization.relaxedBody(body, emit: update) }).base64EncodedString()
 
         // The signed fields in canonical form are the same for every key; only the DKIM-Signature field differs.
         let canonicalHeaders = DKIMSigner.canonicalHeaders(message, fields: headers, names: DKIMSigner.signedFields)
@@ -134,8 +133,11 @@ public struct DKIMSigner: Sendable {
         var nameEnd = 0
         func close(at end: Int) {
             guard fieldStart >= 0 else { return }
-            let name = String(decoding: UnsafeBufferPointer(rebasing: message[fieldStart..<nameEnd]), as: UTF8.self)
-                .trimmingCharacters(in: .whitespaces).lowercased()
+            var name = ""
+            for index in fieldStart..<nameEnd {
+                let byte = message[index]
+                if byte != 0x20 && byte != 0x09 { name.unicodeScalars.append(Unicode.Scalar(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)) }
+            }
             fields.append((name, fieldStart..<end))
             fieldStart = -1
         }
