@@ -16,6 +16,8 @@ public struct Configuration: Sendable {
     /// `mailbox.*`: the IMAP mailbox of bounces, complaints and unsubscribe mail; nil when absent (then `mailbox`
     /// refuses).
     public var mailbox: MailboxSettings?
+    /// `dkim.*`: the domain and keys every message is signed with; nil when absent (messages go unsigned).
+    public var dkim: DKIMSettings?
     /// `state.directory`: where editions and their journals are kept; nil when absent (then `send` refuses).
     public var stateDirectory: String?
     /// `state.pendingExpiry`: how long after an edition started its still-pending recipients keep being retried;
@@ -225,6 +227,10 @@ extension Configuration {
         if var mailbox = try root.object("mailbox") {
             self.mailbox = try MailboxSettings(reading: &mailbox, resolve: resolve)
             try mailbox.finish()
+        }
+        if var dkim = try root.object("dkim") {
+            self.dkim = try DKIMSettings(reading: &dkim, resolve: resolve, fromDomain: self.newsletter.from.address.domain)
+            try dkim.finish()
         }
         if var state = try root.object("state") {
             stateDirectory = resolve(try state.requiredString("directory"))

@@ -6,7 +6,7 @@ public struct Preview {
     public struct Outcome {
         /// The message.
         public var message: MailMessage
-        /// The message in wire form (CRLF), as `send` would hand it to SMTP.
+        /// The message in wire form (CRLF), as `send` would hand it to SMTP: DKIM-signed when `dkim` is configured.
         public var bytes: [UInt8]
         /// The articles it holds and everything that was skipped.
         public var collection: ArticleCollection
@@ -29,10 +29,11 @@ public struct Preview {
 
     /// Collects, cleans, renders and encodes the digest.
     ///
-    /// - Throws: ``ArticleSourceError``, ``RenderError``, ``SubscriberListError``, ``SecretError`` or
-    ///   ``EmailAddressError`` (a `--to` that is not an address).
+    /// - Throws: ``ArticleSourceError``, ``RenderError``, ``SubscriberListError``, ``SecretError``,
+    ///   ``EmailAddressError`` (a `--to` that is not an address) or ``DKIMError`` (a configured key).
     public func run(identity: inout some MessageIdentity) throws -> Outcome {
         let templates = try TemplateSet.load(configuration)
+        let signer = try configuration.dkim.map(DKIMSigner.init(settings:))
         let collection = try Digest.collectArticles(configuration: configuration, now: now)
         var warnings = collection.problems.map { "\($0.description) (skipped)" } + collection.warnings.map(\.description)
 
@@ -60,6 +61,11 @@ public struct Preview {
         }
         let digest = Digest(configuration: configuration, templates: templates, articles: collection.articles, date: now, tokens: secret.map(UnsubscribeToken.init))
         let message = try digest.renderer.message(for: subscriber, identity: &identity)
-        return Outcome(message: message, bytes: message.serialized(), collection: collection, warnings: warnings)
+        var bytes = message.serialized()
+        // Signed as `send` signs (same keys, same t=), so that the preview is what goes on the wire.
+        if let signer {
+            bytes = try signer.sign(bytes, timestamp: MessageFeed.signatureTimestamp(digest.renderer.date))
+        }
+        return Outcome(message: message, bytes: bytes, collection: collection, warnings: warnings)
     }
 }

@@ -47,7 +47,8 @@ public final class SendRun {
     /// Runs the job.
     ///
     /// - Throws: configuration and input errors before anything is sent; ``FileLock/LockError`` when another run
-    ///   holds the lock; ``DeliveryError`` when the server stops the run (outcomes recorded so far stand).
+    ///   holds the lock; ``DKIMError`` when a configured key cannot be used; ``DeliveryError`` when the server stops
+    ///   the run (outcomes recorded so far stand).
     public func run() throws -> [SendReport] {
         var report = SendReport()
         report.dryRunDirectory = options.dryRunDirectory
@@ -59,6 +60,8 @@ public final class SendRun {
             throw SendSetupError.missing(file: file, what: "send needs the unsubscribe secret: set \(configuration.subscribers.secretEnv) or subscribers.secretFile")
         }
         let templates = try TemplateSet.load(configuration)
+        // The DKIM keys are read once, here, before anything is locked or sent.
+        let signer = try configuration.dkim.map(DKIMSigner.init(settings:))
         var transport: any MailTransport
         if let directory = options.dryRunDirectory {
             do {
@@ -82,7 +85,7 @@ public final class SendRun {
                 ?? SMTPTransport(settings: smtp, envelopeFrom: envelope, password: password, trace: trace, verp: verp)
         }
         guard let stateDirectory = configuration.stateDirectory else {
-            if isDryRun { return [try deliverWithoutState(templates: templates, secret: secret, transport: transport, report: report)] }
+            if isDryRun { return [try deliverWithoutState(templates: templates, secret: secret, signer: signer, transport: transport, report: report)] }
             throw SendSetupError.missing(file: file, what: "send needs `state.directory` to remember what was sent")
         }
 
@@ -125,7 +128,7 @@ public final class SendRun {
             let journal = isDryRun ? nil : Journal(path: edition.journalPath)
             let done = try journal?.load() ?? [:]
             let delivered = try deliver(
-                edition: edition, templates: templates, secret: secret, transport: transport, journal: journal, done: done,
+                edition: edition, templates: templates, secret: secret, signer: signer, transport: transport, journal: journal, done: done,
                 store: isDryRun ? nil : store, report: report)
             reports.append(delivered)
             // Permanent refusals feed the list: a 5.1.x unsubscribes at once, other 5xx count (issue 14).
@@ -147,7 +150,7 @@ public final class SendRun {
         return collection.articles.isEmpty && !options.force ? nil : collection.articles
     }
 
-    private func deliverWithoutState(templates: TemplateSet, secret: [UInt8], transport: any MailTransport, report: SendReport) throws -> SendReport {
+    private func deliverWithoutState(templates: TemplateSet, secret: [UInt8], signer: DKIMSigner?, transport: any MailTransport, report: SendReport) throws -> SendReport {
         var report = report
         guard let articles = try newArticles(after: nil) else {
             report.nothingNew = true
@@ -156,13 +159,15 @@ public final class SendRun {
         let edition = Edition(id: "dry-run", date: options.now, articles: articles, directory: "")
         report.editionID = edition.id
         report.articleCount = edition.articles.count
-        return try deliver(edition: edition, templates: templates, secret: secret, transport: transport, journal: nil, done: [:], store: nil, report: report)
+        return try deliver(
+            edition: edition, templates: templates, secret: secret, signer: signer, transport: transport, journal: nil, done: [:], store: nil, report: report)
     }
 
     /// Delivers `edition` to every recipient without an outcome: plan, render ahead, deliver, journal, expire,
     /// complete.
     private func deliver(
-        edition: Edition, templates: TemplateSet, secret: [UInt8], transport: any MailTransport, journal: Journal?, done: [String: Journal.Entry],
+        edition: Edition, templates: TemplateSet, secret: [UInt8], signer: DKIMSigner?, transport: any MailTransport, journal: Journal?,
+        done: [String: Journal.Entry],
         store: EditionStore?, report initial: SendReport
     ) throws -> SendReport {
         var report = initial
@@ -177,7 +182,7 @@ public final class SendRun {
 
         let start = SMTPTransport.monotonicNow()
         var tally = DeliveryTally(total: plan.recipients.count)
-        let feed = MessageFeed(recipients: plan.recipients, renderer: digest.renderer, identity: identity)
+        let feed = MessageFeed(recipients: plan.recipients, renderer: digest.renderer, identity: identity, signer: signer)
         let writer = journal.map { JournalWriter(journal: $0) }
         let recorder = RunRecorder(writer: writer) { results in
             tally.count(results)

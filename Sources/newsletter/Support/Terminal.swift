@@ -35,6 +35,11 @@ enum Terminal {
             case .notConfigured, .noStateDirectory, .noPassword: return ExitCode(65)
             default: return ExitCode(1)
             }
+        case let error as DKIMError:
+            switch error {
+            case .exists, .unwritable, .crypto: return ExitCode(1)
+            default: return ExitCode(65)
+            }
         case is FileLock.LockError:
             return ExitCode(75)
         default:

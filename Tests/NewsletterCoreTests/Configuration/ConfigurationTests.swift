@@ -63,6 +63,9 @@ struct ConfigurationTests {
         walk(json, "")
         // README names the pair `templates.html` / `templates.text` and `smtp.passwordEnv` / `smtp.passwordFile`.
         documented.formUnion(["templates.text", "smtp.passwordFile"])
+        // `dkim` is documented but left out of the example on purpose: its key files must exist, and the quick start
+        // runs the example without any (README, "DKIM, SPF and DMARC").
+        documented.subtract(["dkim.domain", "dkim.signatures"])
         #expect(documented.subtracting(present).sorted() == [])
         #expect(present.subtracting(documented).sorted() == [])
     }
