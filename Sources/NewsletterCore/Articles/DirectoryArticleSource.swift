@@ -44,6 +44,14 @@ public struct ArticleCollection: Sendable {
     public var outsideWindow = 0
     /// How many `*.txt` files were looked at.
     public var filesScanned = 0
+    /// How many feed items were read, in or out of the window.
+    public var feedItemsRead = 0
+    /// How many feeds were read.
+    public var feedsRead = 0
+    /// Feed items left out because an earlier edition carried them.
+    public var alreadySent = 0
+
+    public init() {}
 }
 
 /// Errors that stop a scan as a whole.
@@ -62,18 +70,30 @@ public enum ArticleSourceError: Error, CustomStringConvertible, Sendable {
 ///
 /// Only the first line of each file is read to decide whether it is recent, so a folder of many old articles
 /// costs one small read per file.
-public struct DirectoryArticleSource: Sendable {
+public struct DirectoryArticleSource: ArticleSource {
     /// The folder.
     public var directory: String
+    /// The source's name for `{{source}}`; nil: each article's host.
+    public var name: String?
 
-    public init(directory: String) {
+    public init(directory: String, name: String? = nil) {
         self.directory = directory
+        self.name = name
     }
+
+    public var label: String { directory }
 
     /// Scans the folder and returns the selected articles and everything that was skipped, with reasons.
     ///
     /// - Throws: ``ArticleSourceError`` only when the folder itself cannot be read.
     public func collect(_ selection: ArticleSelection) throws(ArticleSourceError) -> ArticleCollection {
+        ArticleCollection.merged([try candidates(selection)], selection: selection)
+    }
+
+    /// The well-formed articles of the folder within the window, unsorted, and the files skipped.
+    ///
+    /// - Throws: ``ArticleSourceError`` only when the folder itself cannot be read.
+    public func candidates(_ selection: ArticleSelection) throws(ArticleSourceError) -> ArticleCollection {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -81,7 +101,6 @@ public struct DirectoryArticleSource: Sendable {
             throw .unreadableDirectory(directory, FileSystem.reason(error))
         }
         var collection = ArticleCollection()
-        var recent: [Article] = []
         for name in names.sorted() where name.hasSuffix(".txt") && !name.hasPrefix(".") {
             collection.filesScanned += 1
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
@@ -93,27 +112,14 @@ public struct DirectoryArticleSource: Sendable {
                     continue
                 }
                 let bytes = try FileSystem.readAll(path)
-                recent.append(try ArticleFileParser.parse(bytes, file: path))
+                var article = try ArticleFileParser.parse(bytes, file: path)
+                article.sourceName = self.name
+                collection.articles.append(article)
             } catch let problem as ArticleFileProblem {
                 collection.problems.append(problem)
             } catch {
                 collection.problems.append(ArticleFileProblem(file: path, reason: "cannot read the file: \(FileSystem.reason(error))"))
             }
-        }
-        // Newest first; the file name breaks ties so that the order never depends on the file system.
-        recent.sort { $0.published != $1.published ? $0.published > $1.published : $0.file < $1.file }
-        var seenURLs: [String: String] = [:]
-        for article in recent {
-            if let first = seenURLs[article.url] {
-                collection.skipped.append(SkippedArticle(file: article.file, title: article.title, reason: "same URL as the newer \(first)"))
-                continue
-            }
-            seenURLs[article.url] = article.file
-            if collection.articles.count >= selection.maxArticles {
-                collection.skipped.append(SkippedArticle(file: article.file, title: article.title, reason: "over articles.maxArticles (\(selection.maxArticles))"))
-                continue
-            }
-            collection.articles.append(article)
         }
         return collection
     }

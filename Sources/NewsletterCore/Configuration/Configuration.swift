@@ -229,7 +229,7 @@ extension Configuration {
             throw .missingKey(file: file, key: "articles.directory")
         }
         if var feedSection = try root.object("feeds") {
-            feeds = try FeedSettings(reading: &feedSection)
+            feeds = try FeedSettings(reading: &feedSection, resolve: resolve)
             try feedSection.finish()
         }
         if var state = try root.object("state") {

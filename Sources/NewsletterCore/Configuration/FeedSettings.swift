@@ -12,14 +12,17 @@ public struct FeedSettings: Sendable, Equatable {
     public var failingDays: Int = 3
     /// The most items taken from one feed per digest, newest first.
     public var maxItemsPerFeed: Int = 50
+    /// A PEM file of trusted CAs for https feeds; the system store otherwise. Certificates are always verified.
+    public var caFile: String?
 
     public init() {}
 
-    init(reading reader: inout ConfigurationReader) throws(ConfigurationError) {
+    init(reading reader: inout ConfigurationReader, resolve: (String) -> String) throws(ConfigurationError) {
         parallel = try reader.integer("parallel", in: 1...64) ?? parallel
         timeoutSeconds = try reader.integer("timeoutSeconds", in: 1...3600) ?? timeoutSeconds
         maxBytes = try reader.integer("maxBytes", in: 1024...(512 * 1024 * 1024)) ?? maxBytes
         failingDays = try reader.integer("failingDays", in: 1...365) ?? failingDays
         maxItemsPerFeed = try reader.integer("maxItemsPerFeed", in: 1...10_000) ?? maxItemsPerFeed
+        caFile = try reader.string("caFile").map(resolve)
     }
 }

@@ -9,6 +9,14 @@ public enum SourceSetting: Sendable, Equatable {
     /// `{ "feed": "https://…", "name": "…" }`: an RSS or Atom feed.
     case feed(FeedLocation, name: String?)
 
+    /// The folder's path or the feed's URL, for messages.
+    public var label: String {
+        switch self {
+        case .folder(let path, _): return path
+        case .feed(let location, _): return location.display
+        }
+    }
+
     /// Where a feed is read from.
     public enum FeedLocation: Sendable, Equatable, Hashable {
         /// An `http://` or `https://` URL, fetched with libcurl.

@@ -18,16 +18,27 @@ public enum FeedError: Error, Equatable, CustomStringConvertible, Sendable {
     /// Setting up the download failed (libcurl).
     case setup(feed: String, reason: String)
 
-    public var description: String {
+    /// The feed at fault: its URL or path.
+    public var feed: String {
         switch self {
-        case .tooLarge(let feed, let limit): return "\(feed): the feed is larger than feeds.maxBytes (\(limit) bytes); refused"
-        case .malformed(let feed, let line?, let reason): return "\(feed):\(line): not well-formed XML: \(reason)"
-        case .malformed(let feed, nil, let reason): return "\(feed): not well-formed XML: \(reason)"
-        case .notAFeed(let feed, let root): return "\(feed): not an RSS or Atom feed (the root element is <\(root)>)"
-        case .httpStatus(let feed, let status): return "\(feed): the server answered HTTP \(status)"
-        case .transfer(let feed, let reason): return "\(feed): \(reason)"
-        case .unreadable(let feed, let reason): return "\(feed): cannot read the feed: \(reason)"
-        case .setup(let feed, let reason): return "\(feed): \(reason)"
+        case .tooLarge(let feed, _), .malformed(let feed, _, _), .notAFeed(let feed, _), .httpStatus(let feed, _), .transfer(let feed, _),
+            .unreadable(let feed, _), .setup(let feed, _):
+            return feed
         }
     }
+
+    /// What is wrong, without the feed's name.
+    public var reason: String {
+        switch self {
+        case .tooLarge(_, let limit): return "the feed is larger than feeds.maxBytes (\(limit) bytes); refused"
+        case .malformed(_, let line?, let reason): return "line \(line): not well-formed XML: \(reason)"
+        case .malformed(_, nil, let reason): return "not well-formed XML: \(reason)"
+        case .notAFeed(_, let root): return "not an RSS or Atom feed (the root element is <\(root)>)"
+        case .httpStatus(_, let status): return "the server answered HTTP \(status)"
+        case .transfer(_, let reason), .setup(_, let reason): return reason
+        case .unreadable(_, let reason): return "cannot read the feed: \(reason)"
+        }
+    }
+
+    public var description: String { "\(feed): \(reason)" }
 }

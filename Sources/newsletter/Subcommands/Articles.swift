@@ -5,7 +5,8 @@ import NewsletterCore
 extension NewsletterCommand {
     struct Articles: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the articles the digest would hold now, and what was skipped and why.")
+            abstract: "List the articles the digest would hold now, from every source, and what was skipped and why.",
+            discussion: "Feeds are read as the last fetch left them (newsletter fetch); nothing is downloaded.")
 
         @OptionGroup var options: GlobalOptions
 
@@ -13,20 +14,21 @@ extension NewsletterCommand {
             let configuration = try options.loadConfiguration()
             let collection: ArticleCollection
             do {
-                collection = try DirectoryArticleSource(directory: configuration.articles.directory).collect(
-                    ArticleSelection(now: options.instant, window: configuration.articles.window, maxArticles: configuration.articles.maxArticles))
+                collection = try Digest.collectArticles(configuration: configuration, now: options.instant)
             } catch {
                 throw Terminal.fail(error)
             }
             let zone = configuration.newsletter.timeZone
             for article in collection.articles {
                 print("\(DisplayDate.isoMinute(article.published, zone))  \(article.title)")
-                print("    \(article.link?.absoluteString ?? "(not linked: '\(article.url)' is not an http(s) URL)")  [\((article.file as NSString).lastPathComponent)]")
+                print("    \(article.link?.absoluteString ?? "(not linked: '\(article.url)' is not an http(s) URL)")  [\(article.itemKey == nil ? (article.file as NSString).lastPathComponent : Sanitize.collapsedLine(article.source ?? article.file))]")
             }
             for skipped in collection.skipped { print("skipped: \(skipped)") }
             for problem in collection.problems { Terminal.warning("\(problem) (skipped)") }
             print("\(collection.articles.count) in the digest, \(collection.skipped.count) left out, \(collection.problems.count) unreadable, "
-                + "\(collection.outsideWindow) outside the window, of \(collection.filesScanned) files.")
+                + "\(collection.outsideWindow) outside the window, of \(collection.filesScanned) files"
+                + (collection.feedsRead > 0 ? " and \(collection.feedItemsRead) items of \(collection.feedsRead) feed\(collection.feedsRead == 1 ? "" : "s")" : "")
+                + (collection.alreadySent > 0 ? " (\(collection.alreadySent) already sent)" : "") + ".")
         }
     }
 }
