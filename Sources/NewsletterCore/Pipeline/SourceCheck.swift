@@ -14,6 +14,8 @@ public struct SourceCheck: Sendable {
         public var summary: String
         /// Whether it needs attention: unreadable, not a feed, or failing for too long.
         public var isProblem: Bool
+        /// Whether its last fetch failed (for less than `feeds.failingDays` when it is no problem yet).
+        public var isFailing = false
     }
 
     public var configuration: Configuration
@@ -69,7 +71,9 @@ public struct SourceCheck: Sendable {
             let limit = configuration.feeds.failingDays
             let last = state.lastSuccess.map { "last worked \(Instant.iso($0))" } ?? "never worked"
             let text = "feed\(named): failing since \(Instant.iso(since)) (\(String(format: "%.1f", days)) days; \(last)): \(state.lastError ?? "unknown error")"
-            return Finding(source: label, summary: days >= Double(limit) ? text + " — failing for \(limit) days or more" : text, isProblem: days >= Double(limit))
+            return Finding(
+                source: label, summary: days >= Double(limit) ? text + " — failing for \(limit) days or more" : text, isProblem: days >= Double(limit),
+                isFailing: true)
         }
         let last = state.lastSuccess.map(Instant.iso) ?? "never"
         return Finding(source: label, summary: "feed\(named): fetched \(last)", isProblem: false)

@@ -26,9 +26,18 @@ extension NewsletterCommand {
             for skipped in collection.skipped { print("skipped: \(skipped)") }
             for problem in collection.problems { Terminal.warning("\(problem) (skipped)") }
             print("\(collection.articles.count) in the digest, \(collection.skipped.count) left out, \(collection.problems.count) unreadable, "
-                + "\(collection.outsideWindow) outside the window, of \(collection.filesScanned) files"
-                + (collection.feedsRead > 0 ? " and \(collection.feedItemsRead) items of \(collection.feedsRead) feed\(collection.feedsRead == 1 ? "" : "s")" : "")
+                + "\(collection.outsideWindow) outside the window, of " + scanned(collection)
                 + (collection.alreadySent > 0 ? " (\(collection.alreadySent) already sent)" : "") + ".")
+        }
+
+        /// "6 files", "10 items of 8 feeds", or both joined by "and".
+        func scanned(_ collection: ArticleCollection) -> String {
+            var parts: [String] = []
+            if collection.filesScanned > 0 || collection.feedsRead == 0 { parts.append("\(collection.filesScanned) files") }
+            if collection.feedsRead > 0 {
+                parts.append("\(collection.feedItemsRead) items of \(collection.feedsRead) feed\(collection.feedsRead == 1 ? "" : "s")")
+            }
+            return parts.joined(separator: " and ")
         }
     }
 }

@@ -9,7 +9,7 @@ extension NewsletterCommand {
             discussion: """
                 Loads the configuration strictly, then looks at each source: a folder must be readable, a local \
                 feed must parse, and a remote feed that has failed for feeds.failingDays days or more is called \
-                out. Exit codes: 0 all good, 1 a source needs attention, 65 bad configuration.
+                out (a feed failing for less is listed as "warn"). Exit codes: 0 all good, 1 a source needs attention, 65 bad configuration.
                 """)
 
         @OptionGroup var options: GlobalOptions
@@ -21,7 +21,7 @@ extension NewsletterCommand {
                 if finding.isProblem {
                     Terminal.error("error: \(finding.source): \(finding.summary)")
                 } else {
-                    print("ok  \(finding.source): \(finding.summary)")
+                    print("\(finding.isFailing ? "warn" : "ok  ")  \(finding.source): \(finding.summary)")
                 }
             }
             let problems = findings.filter(\.isProblem).count
