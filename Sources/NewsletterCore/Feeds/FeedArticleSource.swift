@@ -88,7 +88,8 @@ public struct FeedArticleSource: ArticleSource {
                 collection.outsideWindow += 1
                 continue
             }
-            let title = item.title.isEmpty ? "(untitled)" : item.title
+            // Bounded: a title is a line, not an article.
+            let title = item.title.isEmpty ? "(untitled)" : (item.title.count > 300 ? String(item.title.prefix(299)) + "…" : item.title)
             inWindow.append(Article(
                 title: title, url: item.link, link: ArticleFileParser.httpURL(item.link), published: published, file: label,
                 html: item.html, sourceName: sourceName, itemKey: location.key + " " + item.id, contentBase: item.contentBase))

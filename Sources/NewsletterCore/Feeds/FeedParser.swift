@@ -128,7 +128,7 @@ public enum FeedParser {
                 case "item":
                     var item = try rssItem(child)
                     if item.id.hasPrefix("hash:"), let about = FeedParser.attribute(child, "about", namespace: FeedParser.rdfNS), !about.isEmpty {
-                        item.id = about
+                        item.id = FeedParser.boundedID(about)
                     }
                     parsed.items.append(item)
                 default: break
@@ -170,7 +170,7 @@ public enum FeedParser {
             }
             if link.isEmpty, let guid, guidIsPermalink, ArticleFileParser.httpURL(guid) != nil { link = guid }
             let html = encoded ?? description ?? ""
-            let id = nonEmpty(guid) ?? nonEmpty(link) ?? FeedParser.hashID(title + "\n" + html)
+            let id = FeedParser.boundedID(nonEmpty(guid) ?? nonEmpty(link) ?? FeedParser.hashID(title + "\n" + html))
             return FeedItem(id: id, title: title, link: link, published: date, author: author, html: html, contentBase: nil)
         }
 
@@ -245,7 +245,7 @@ public enum FeedParser {
             }
             var contentBase: URL?
             if let base = content?.base, base != link { contentBase = URL(string: base) }
-            let identifier = nonEmpty(id) ?? nonEmpty(link) ?? FeedParser.hashID(title + "\n" + html)
+            let identifier = FeedParser.boundedID(nonEmpty(id) ?? nonEmpty(link) ?? FeedParser.hashID(title + "\n" + html))
             return FeedItem(
                 id: identifier, title: title, link: link, published: published ?? updated, author: author, html: html, contentBase: contentBase)
         }
@@ -377,6 +377,12 @@ public enum FeedParser {
             }
         }
         return result
+    }
+
+    /// An id as remembered in the state folder: one line of at most 1,000 bytes (a longer one is hashed).
+    static func boundedID(_ id: String) -> String {
+        let line = Sanitize.collapsedLine(id)
+        return line.utf8.count <= 1000 ? line : hashID(line)
     }
 
     /// A stable id for an item with neither id nor link: FNV-1a 64 of its title and content.
