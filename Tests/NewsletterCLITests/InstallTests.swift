@@ -54,7 +54,7 @@ struct InstallTests {
         let preview = try CLI.runProcess(
             destdir + "/usr/local/bin/newsletter", ["preview", "--config", example, "--now", "2024-02-02T08:00:00Z", "--out", out], directory: destdir)
         #expect(preview.status == 0, "\(preview.stderr)")
-        #expect(preview.stdout.contains("6 articles"))
+        #expect(preview.stdout.contains("8 articles"))
         #expect(try String(contentsOfFile: out, encoding: .utf8).contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"))
 
         // Installing again keeps the operator's config.

@@ -11,7 +11,7 @@ struct PreviewCommandTests {
             "--out", folder + "/p.eml", "--html", folder + "/p.html", "--text", folder + "/p.txt",
         ], environment: ["NEWSLETTER_SECRET": "cli-test-secret-0123456789"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasPrefix("Wrote \(folder)/p.eml for zhang.wei@example.com: 6 articles"))
+        #expect(result.stdout.hasPrefix("Wrote \(folder)/p.eml for zhang.wei@example.com: 8 articles"))
         #expect(result.stderr == "")
         let eml = try String(contentsOfFile: folder + "/p.eml", encoding: .utf8)
         #expect(eml.contains("To: =?UTF-8?B?5byg5Lyf?= <zhang.wei@example.com>"))
@@ -80,6 +80,7 @@ struct PreviewCommandTests {
         let result = try CLI.run(["articles", "--config", "config.example.json", "--now", "2024-02-02T08:00:00Z"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("2024-02-01 21:15  澳新举行首次外长防长“2+2”会谈 深化安全合作关系"))
-        #expect(result.stdout.hasSuffix("6 in the digest, 0 left out, 0 unreadable, 0 outside the window, of 6 files.\n"))
+        #expect(result.stdout.contains("2024-02-02 07:10  Moving the digest to feeds\n    https://blog.example.org/posts/moving-the-digest-to-feeds/  [Example blog]\n"))
+        #expect(result.stdout.hasSuffix("8 in the digest, 0 left out, 0 unreadable, 1 outside the window, of 6 files and 3 items of 1 feed.\n"))
     }
 }

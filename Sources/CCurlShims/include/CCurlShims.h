@@ -19,5 +19,7 @@ CURLcode ccurl_easy_getinfo_long(CURL *_Nonnull handle, CURLINFO info, long *_No
 
 /* The mailbox reader's pass-throughs, kept in a file of their own. */
 #include "CCurlMailboxShims.h"
+/* The feed fetcher's pass-throughs. */
+#include "CCurlFeedShims.h"
 
 #endif

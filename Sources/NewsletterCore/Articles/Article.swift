@@ -14,18 +14,33 @@ public struct Article: Sendable, Equatable {
     public var file: String
     /// The article's HTML, untrusted, as written after the dashes.
     public var html: String
+    /// The name of the source it came from (a feed's `name`, or its title), when the source has one.
+    public var sourceName: String?
+    /// For a feed item: `<feed URL> <item id>`, remembered in the state folder once an edition carried it, so
+    /// that an item edited later, or a feed that reorders, does not come back.
+    public var itemKey: String?
+    /// The URL that relative links in ``html`` resolve against when it is not ``link`` (a feed's `xml:base`).
+    public var contentBase: URL?
 
-    public init(title: String, url: String, link: URL?, published: Date, file: String, html: String) {
+    public init(
+        title: String, url: String, link: URL?, published: Date, file: String, html: String, sourceName: String? = nil,
+        itemKey: String? = nil, contentBase: URL? = nil
+    ) {
         self.title = title
         self.url = url
         self.link = link
         self.published = published
         self.file = file
         self.html = html
+        self.sourceName = sourceName
+        self.itemKey = itemKey
+        self.contentBase = contentBase
     }
 
-    /// The host of ``link`` without a leading `www.`: the "source" shown beside the title.
+    /// The "source" shown beside the title (`{{source}}`): the source's name when it has one, else the host of
+    /// ``link`` without a leading `www.`.
     public var source: String? {
+        if let sourceName, !sourceName.isEmpty { return sourceName }
         guard var host = link?.host, !host.isEmpty else { return nil }
         if host.hasPrefix("www.") { host.removeFirst(4) }
         return host

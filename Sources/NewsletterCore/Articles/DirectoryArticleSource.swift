@@ -47,6 +47,14 @@ public struct ArticleCollection: Sendable {
     public var outsideWindow = 0
     /// How many `*.txt` files were looked at.
     public var filesScanned = 0
+    /// How many feed items were read, in or out of the window.
+    public var feedItemsRead = 0
+    /// How many feeds were read.
+    public var feedsRead = 0
+    /// Feed items left out because an earlier edition carried them.
+    public var alreadySent = 0
+
+    public init() {}
 }
 
 /// Errors that stop a scan as a whole.
@@ -66,7 +74,7 @@ public enum ArticleSourceError: Error, CustomStringConvertible, Sendable {
 /// Only the first line of each file is read to decide whether it is recent, so a folder of many old articles
 /// costs one small read per file. At most ``maxFileBytes`` of a recent one are read, so that one huge file
 /// cannot take the run's memory or time.
-public struct DirectoryArticleSource: Sendable {
+public struct DirectoryArticleSource: ArticleSource {
     /// The default of `articles.maxFileBytes`: 1 MiB, some twenty times the longest article seen in real feeds.
     public static let defaultMaxFileBytes = 1_048_576
     /// How far after "now" a timestamp may be before it is reported as wrong rather than "not yet".
@@ -77,18 +85,30 @@ public struct DirectoryArticleSource: Sendable {
 
     /// The folder.
     public var directory: String
+    /// The source's name for `{{source}}`; nil: each article's host.
+    public var name: String?
     /// The most bytes read from one file; the rest of a longer file is left out, with a warning.
     public var maxFileBytes: Int
 
-    public init(directory: String, maxFileBytes: Int = DirectoryArticleSource.defaultMaxFileBytes) {
+    public init(directory: String, name: String? = nil, maxFileBytes: Int = DirectoryArticleSource.defaultMaxFileBytes) {
         self.directory = directory
+        self.name = name
         self.maxFileBytes = maxFileBytes
     }
+
+    public var label: String { directory }
 
     /// Scans the folder and returns the selected articles and everything that was skipped, with reasons.
     ///
     /// - Throws: ``ArticleSourceError`` only when the folder itself cannot be read.
     public func collect(_ selection: ArticleSelection) throws(ArticleSourceError) -> ArticleCollection {
+        ArticleCollection.merged([try candidates(selection)], selection: selection)
+    }
+
+    /// The well-formed articles of the folder within the window, unsorted, and the files skipped.
+    ///
+    /// - Throws: ``ArticleSourceError`` only when the folder itself cannot be read.
+    public func candidates(_ selection: ArticleSelection) throws(ArticleSourceError) -> ArticleCollection {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -96,7 +116,6 @@ public struct DirectoryArticleSource: Sendable {
             throw .unreadableDirectory(directory, FileSystem.reason(error))
         }
         var collection = ArticleCollection()
-        var recent: [Article] = []
         for name in names.sorted() where name.hasSuffix(".txt") && !name.hasPrefix(".") {
             collection.filesScanned += 1
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
@@ -118,27 +137,14 @@ public struct DirectoryArticleSource: Sendable {
                     collection.warnings.append(ArticleFileProblem(
                         file: path, reason: "the file is \(size) bytes, over articles.maxFileBytes (\(maxFileBytes)); only the first \(kept.count) bytes are read"))
                 }
-                recent.append(try ArticleFileParser.parse(kept, file: path, warnings: &collection.warnings))
+                var article = try ArticleFileParser.parse(kept, file: path, warnings: &collection.warnings)
+                article.sourceName = self.name
+                collection.articles.append(article)
             } catch let problem as ArticleFileProblem {
                 collection.problems.append(problem)
             } catch {
                 collection.problems.append(ArticleFileProblem(file: path, reason: "cannot read the file: \(FileSystem.reason(error))"))
             }
-        }
-        // Newest first; the file name breaks ties so that the order never depends on the file system.
-        recent.sort { $0.published != $1.published ? $0.published > $1.published : $0.file < $1.file }
-        var seenURLs: [String: String] = [:]
-        for article in recent {
-            if let first = seenURLs[article.url] {
-                collection.skipped.append(SkippedArticle(file: article.file, title: article.title, reason: "same URL as the newer \(first)"))
-                continue
-            }
-            seenURLs[article.url] = article.file
-            if collection.articles.count >= selection.maxArticles {
-                collection.skipped.append(SkippedArticle(file: article.file, title: article.title, reason: "over articles.maxArticles (\(selection.maxArticles))"))
-                continue
-            }
-            collection.articles.append(article)
         }
         return collection
     }

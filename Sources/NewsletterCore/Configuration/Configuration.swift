@@ -23,6 +23,10 @@ public struct Configuration: Sendable {
     /// `state.pendingExpiry`: how long after an edition started its still-pending recipients keep being retried;
     /// past that, a run tries them once more and then records them as failed, so the next edition can start.
     public var pendingExpiry: TimeInterval = 86_400
+    /// Where articles come from: `articles.directory` (when set) first, then each entry of `sources`.
+    public var sources: [SourceSetting] = []
+    /// `feeds.*`: how feeds are fetched.
+    public var feeds = FeedSettings()
 
     /// `newsletter.*`: who sends, what the subject says, how to unsubscribe.
     public struct Newsletter: Sendable {
@@ -44,6 +48,8 @@ public struct Configuration: Sendable {
 
     /// `articles.*`: where articles come from and which of them make a digest.
     public struct Articles: Sendable {
+        /// `articles.directory`, the first folder source; empty when the configuration has none (then `sources`
+        /// names every source).
         public var directory: String
         /// How far back "recent" reaches, in seconds.
         public var window: TimeInterval
@@ -168,7 +174,7 @@ extension Configuration {
             timeZone: timeZone)
 
         guard var articles = try root.object("articles") else { throw .missingKey(file: file, key: "articles") }
-        let directory = resolve(try articles.requiredString("directory"))
+        let directory = try articles.string("directory").map(resolve) ?? ""
         let windowText = try articles.string("window") ?? "24h"
         guard let window = Configuration.parseDuration(windowText) else {
             throw .invalidValue(file: file, key: "articles.window", reason: "'\(windowText)' is not a duration such as \"90m\", \"24h\" or \"7d\"")
@@ -232,6 +238,24 @@ extension Configuration {
             self.dkim = try DKIMSettings(reading: &dkim, resolve: resolve, fromDomain: self.newsletter.from.address.domain)
             try dkim.finish()
         }
+        if !directory.isEmpty { sources.append(.folder(path: directory, name: nil)) }
+        if let list = root.value("sources") {
+            guard case .array(let entries) = list else {
+                throw .wrongType(file: file, key: "sources", expected: "an array of { \"folder\": … } or { \"feed\": … } objects", found: list.typeDescription)
+            }
+            for (index, entry) in entries.enumerated() {
+                var reader = try ConfigurationReader(file: file, path: "sources[\(index)]", value: entry)
+                sources.append(try SourceSetting(reading: &reader, index: index, resolve: resolve))
+                try reader.finish()
+            }
+        }
+        guard !sources.isEmpty else {
+            throw .missingKey(file: file, key: "articles.directory")
+        }
+        if var feedSection = try root.object("feeds") {
+            feeds = try FeedSettings(reading: &feedSection, resolve: resolve)
+            try feedSection.finish()
+        }
         if var state = try root.object("state") {
             stateDirectory = resolve(try state.requiredString("directory"))
             if let text = try state.string("pendingExpiry") {
@@ -243,6 +267,9 @@ extension Configuration {
             try state.finish()
         }
 
+        if stateDirectory == nil, let index = sources.firstIndex(where: { if case .feed = $0 { return true } else { return false } }) {
+            throw .invalidValue(file: file, key: "sources[\(index - (directory.isEmpty ? 0 : 1))]", reason: "a feed needs `state.directory`, where fetched feeds and the items already sent are kept")
+        }
         try root.finish()
     }
 

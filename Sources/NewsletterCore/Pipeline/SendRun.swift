@@ -107,11 +107,14 @@ public final class SendRun {
             if let unfinished = try store.unfinishedEdition() {
                 edition = unfinished
                 report.isResumed = true
+                // Idempotent: a crash between edition.json and the record of its feed items loses nothing.
+                if !isDryRun { try SeenItems(stateDirectory: stateDirectory).record(edition) }
             } else if options.resumeOnly {
                 if reports.isEmpty { report.nothingToResume = true; reports.append(report) }
                 return reports
             } else {
-                guard let articles = try newArticles(after: try store.lastCompletedDate()) else {
+                let seen = SeenItems(stateDirectory: stateDirectory).load()
+                guard let articles = try newArticles(after: try store.lastCompletedDate(), excluding: seen) else {
                     report.nothingNew = true
                     reports.append(report)
                     return reports
@@ -120,6 +123,8 @@ public final class SendRun {
                     edition = Edition(id: "dry-run", date: options.now, articles: articles, directory: "")
                 } else {
                     edition = try store.create(date: options.now, articles: articles)
+                    // After edition.json: the edition's feed items never come back in a later edition.
+                    try SeenItems(stateDirectory: stateDirectory).record(edition)
                 }
             }
             report.editionID = edition.id
@@ -143,8 +148,8 @@ public final class SendRun {
 
     /// The articles of a new edition: those published after `after` within the window, or nil when there is
     /// none and `--force` was not given.
-    private func newArticles(after: Date?) throws -> [Article]? {
-        let collection = try Digest.collectArticles(configuration: configuration, now: options.now, after: after)
+    private func newArticles(after: Date?, excluding seen: Set<String> = []) throws -> [Article]? {
+        let collection = try Digest.collectArticles(configuration: configuration, now: options.now, after: after, excluding: seen)
         collection.problems.forEach { onWarning("\($0) (skipped)") }
         collection.warnings.forEach { onWarning($0.description) }
         return collection.articles.isEmpty && !options.force ? nil : collection.articles

@@ -20,12 +20,30 @@ public struct Digest {
         renderer = DigestRenderer(configuration: configuration, templates: templates, articles: prepared, date: date, tokens: tokens)
     }
 
-    /// The articles a digest made at `now` holds: published within the window (and after `after`, the last
-    /// edition's date, when given), newest first, capped; with every file skipped and why.
+    /// The articles a digest made at `now` holds: from every source, published within the window (and, for
+    /// folder articles, after `after`, the last edition's date, when given), feed items that an edition already
+    /// carried (`excluding`) left out, newest first, capped; with everything skipped and why.
     ///
-    /// - Throws: ``ArticleSourceError`` when the article folder cannot be read.
-    public static func collectArticles(configuration: Configuration, now: Date, after: Date? = nil) throws -> ArticleCollection {
-        try DirectoryArticleSource(directory: configuration.articles.directory, maxFileBytes: configuration.articles.maxFileBytes).collect(
-            ArticleSelection(now: now, window: configuration.articles.window, after: after, maxArticles: configuration.articles.maxArticles))
+    /// Feeds are read from the state folder as the last `fetch` left them; this never touches the network.
+    ///
+    /// - Throws: ``ArticleSourceError`` when an article folder cannot be read.
+    public static func collectArticles(configuration: Configuration, now: Date, after: Date? = nil, excluding seen: Set<String> = []) throws -> ArticleCollection {
+        let selection = ArticleSelection(now: now, window: configuration.articles.window, after: after, maxArticles: configuration.articles.maxArticles)
+        let parts = try sources(configuration: configuration, now: now).map { try $0.candidates(selection) }
+        return ArticleCollection.merged(parts, selection: selection, excluding: seen)
+    }
+
+    /// The configured sources, in order: `articles.directory`, then `sources`.
+    public static func sources(configuration: Configuration, now: Date) -> [any ArticleSource] {
+        configuration.sources.map { setting -> any ArticleSource in
+            switch setting {
+            case .folder(let path, let name):
+                return DirectoryArticleSource(directory: path, name: name, maxFileBytes: configuration.articles.maxFileBytes)
+            case .feed(let location, let name):
+                // A feed needs state.directory (checked when the configuration loads).
+                let store = FeedStore(stateDirectory: configuration.stateDirectory ?? ".")
+                return FeedArticleSource(location: location, name: name, store: store, settings: configuration.feeds, now: now)
+            }
+        }
     }
 }

@@ -25,7 +25,7 @@ public struct PreparedArticle: Sendable {
     /// Cleans `article` with a sanitiser built once for many articles.
     public init(_ article: Article, sanitizer: HTMLSanitizer, excerptLength: Int) {
         self.article = article
-        let tree = sanitizer.clean(HTMLParser.parseFragment(article.html), base: article.link)
+        let tree = sanitizer.clean(HTMLParser.parseFragment(article.html), base: article.contentBase ?? article.link)
         contentHTML = HTMLSerializer.html(tree)
         contentText = PlainTextRenderer.render(tree)
         let excerpt = Excerpt.make(tree, limit: excerptLength)

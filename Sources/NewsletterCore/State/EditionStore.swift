@@ -102,22 +102,33 @@ public struct EditionStore: Sendable {
             guard case .string(let title)? = item["title"], case .string(let url)? = item["url"], case .number(let ms)? = item["published"],
                 case .string(let file)? = item["file"], case .string(let html)? = item["html"], let milliseconds = Double(ms)
             else { throw FileSystem.IOError(path: path, reason: "an article entry is incomplete") }
+            var sourceName: String?
+            var itemKey: String?
+            var contentBase: URL?
+            if case .string(let text)? = item["source"] { sourceName = text }
+            if case .string(let text)? = item["itemKey"] { itemKey = text }
+            if case .string(let text)? = item["contentBase"] { contentBase = URL(string: text) }
             articles.append(Article(
                 title: title, url: url, link: ArticleFileParser.httpURL(url), published: Date(timeIntervalSince1970: milliseconds / 1000),
-                file: file, html: html))
+                file: file, html: html, sourceName: sourceName, itemKey: itemKey, contentBase: contentBase))
         }
         return Edition(id: id, date: date, articles: articles, directory: folder)
     }
 
     static func encode(_ edition: Edition) -> String {
         let articles = edition.articles.map { article in
-            JSONValue.object([
+            var members: [(key: String, value: JSONValue)] = [
                 ("title", .string(article.title)),
                 ("url", .string(article.url)),
                 ("published", .number(String(Int64((article.published.timeIntervalSince1970 * 1000).rounded())))),
                 ("file", .string(article.file)),
                 ("html", .string(article.html)),
-            ])
+            ]
+            // Feed items only: folder articles keep the edition file as it was.
+            if let name = article.sourceName { members.append(("source", .string(name))) }
+            if let key = article.itemKey { members.append(("itemKey", .string(key))) }
+            if let base = article.contentBase { members.append(("contentBase", .string(base.absoluteString))) }
+            return JSONValue.object(members)
         }
         return JSONValue.object([("id", .string(edition.id)), ("date", .string(Instant.iso(edition.date))), ("articles", .array(articles))]).pretty
     }

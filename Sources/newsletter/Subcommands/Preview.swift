@@ -5,9 +5,11 @@ import NewsletterCore
 extension NewsletterCommand {
     struct Preview: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the digest a subscriber would get now to a file; sends nothing, changes no state.")
+            abstract: "Write the digest a subscriber would get now to a file; sends nothing, changes no state but the copies of remote feeds.")
 
         @OptionGroup var options: GlobalOptions
+
+        @OptionGroup var fetch: FetchOption
 
         @Option(help: ArgumentHelp("Preview for this subscriber (default: the first active one).", valueName: "email"))
         var to: String?
@@ -31,6 +33,7 @@ extension NewsletterCommand {
 
         func run() throws {
             let configuration = try options.loadConfiguration()
+            try fetch.fetchIfWanted(configuration, now: options.instant, includesLocal: false)
             let preview = NewsletterCore.Preview(configuration: configuration, now: options.instant, recipient: to)
             let outcome: NewsletterCore.Preview.Outcome
             do {
@@ -51,7 +54,7 @@ extension NewsletterCommand {
             let count = outcome.collection.articles.count
             print("Wrote \(out) for \(outcome.message.to.address): \(count) article\(count == 1 ? "" : "s"), \(outcome.bytes.count) bytes.")
             if count == 0 {
-                Terminal.warning("no article in \(configuration.articles.directory) was published in the last \(configuration.articles.window / 3600) hours before \(options.instant); try --now")
+                Terminal.warning("no article in \(configuration.sources.map(\.label).joined(separator: ", ")) was published in the last \(configuration.articles.window / 3600) hours before \(options.instant); try --now")
             }
         }
     }

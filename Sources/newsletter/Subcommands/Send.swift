@@ -23,6 +23,8 @@ extension NewsletterCommand {
 
         @OptionGroup var options: GlobalOptions
 
+        @OptionGroup var fetch: FetchOption
+
         @Option(name: .customLong("dry-run"), help: ArgumentHelp("Write each message to this folder as .eml instead of sending; contacts no server, changes no state. /dev/null renders and discards.", valueName: "dir"))
         var dryRun: String?
 
@@ -40,6 +42,8 @@ extension NewsletterCommand {
 
         func run() throws {
             let configuration = try options.loadConfiguration()
+            // A dry run records nothing for local feeds (it changes no state); remote feeds are still downloaded.
+            try fetch.fetchIfWanted(configuration, now: options.instant, includesLocal: dryRun == nil)
             signal(SIGPIPE, SIG_IGN)
             // A parent may have blocked these (some process launchers do); the run must hear them.
             var stopSignals = sigset_t()

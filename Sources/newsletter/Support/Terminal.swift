@@ -42,6 +42,8 @@ enum Terminal {
             }
         case is FileLock.LockError:
             return ExitCode(75)
+        case is FeedError:
+            return ExitCode(1)  // A feed that cannot be fetched or read: the others still make the digest.
         default:
             return ExitCode(1)
         }

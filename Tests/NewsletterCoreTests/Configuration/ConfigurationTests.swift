@@ -55,6 +55,9 @@ struct ConfigurationTests {
                 let key = path.isEmpty ? member.key : path + "." + member.key
                 if case .object(let inner) = member.value, !inner.isEmpty {
                     walk(member.value, key)
+                } else if case .array(let elements) = member.value, case .object? = elements.first {
+                    // A list of objects (`sources`): its entries' keys, as `sources[].feed`.
+                    for element in elements { walk(element, key + "[]") }
                 } else {
                     present.insert(key)
                 }
