@@ -35,6 +35,8 @@ def parse_args():
     parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before answering DATA")
     parser.add_argument("--slow", action="append", default=[], metavar="ADDRESS=SECONDS",
                         help="wait SECONDS before answering the end of data of each message to ADDRESS")
+    parser.add_argument("--late", action="append", default=[], metavar="ADDRESS=SECONDS",
+                        help="store each message to ADDRESS (* for all) at once, then wait SECONDS before answering its end of data")
     parser.add_argument("--no-store", action="store_true")
     parser.add_argument("--refuse-session", action="store_true", help="answer 554 to EHLO and HELO")
     parser.add_argument("--reject-mail-number", type=int, default=0, help="answer 553 to the Nth MAIL command only")
@@ -95,6 +97,11 @@ class Handler:
             address, seconds = rule.rsplit("=", 1)
             if any(rcpt.lower() == address.lower() for rcpt in envelope.rcpt_tos):
                 await asyncio.sleep(float(seconds))
+        late = 0.0
+        for rule in self.args.late:
+            address, seconds = rule.rsplit("=", 1)
+            if address == "*" or any(rcpt.lower() == address.lower() for rcpt in envelope.rcpt_tos):
+                late = max(late, float(seconds))
         number = next(self.counter)
         data = envelope.original_content or envelope.content
         message_id = ""
@@ -111,6 +118,9 @@ class Handler:
         for rcpt in envelope.rcpt_tos:
             self.log.write(f"{rcpt}\t{message_id}\t{name}\t{envelope.mail_from}\t{connection}\n")
         session.messages_on_connection = getattr(session, "messages_on_connection", 0) + 1
+        if late:
+            # The message is stored (as a real server that delivers before it answers); the reply comes late.
+            await asyncio.sleep(late)
         return "250 2.0.0 accepted"
 
 

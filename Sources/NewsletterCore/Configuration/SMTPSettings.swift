@@ -33,6 +33,10 @@ public struct SMTPSettings: Sendable, Equatable {
     public var messagesPerSecond: Double?
     /// How long to wait for the server to answer one command (and to connect).
     public var timeoutSeconds: Int
+    /// How long to wait for the reply to a message's end of data: RFC 5321 §4.5.3.2.6 asks a client for at least
+    /// 10 minutes, since the server may be delivering it meanwhile. A reply that does not come within it leaves the
+    /// message's outcome unknown.
+    public var dataTimeoutSeconds: Int
     /// How many times one recipient is retried after a temporary failure, within one run.
     public var retries: Int
     /// The first retry's delay; each further retry waits twice as long.
@@ -44,11 +48,9 @@ public struct SMTPSettings: Sendable, Equatable {
     init(reading reader: inout ConfigurationReader, resolve: (String) -> String) throws(ConfigurationError) {
         let file = reader.file
         url = try reader.requiredString("url")
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), ["smtp", "smtps"].contains(scheme),
-            let host = components.host, !host.isEmpty
-        else {
-            throw .invalidValue(file: file, key: "smtp.url", reason: "'\(url)' is not an smtp:// or smtps:// URL with a host")
-        }
+        let checked = try SMTPURL(url, key: reader.keyPath("url"), file: file)
+        let scheme = checked.scheme
+        let host = checked.host
         let securityText = try reader.string("security") ?? (scheme == "smtps" ? "tls" : "starttls")
         guard let security = Security(rawValue: securityText) else {
             throw .invalidValue(file: file, key: "smtp.security", reason: "must be \"starttls\", \"tls\" or \"none\", found \"\(securityText)\"")
@@ -89,6 +91,7 @@ public struct SMTPSettings: Sendable, Equatable {
         messagesPerConnection = try reader.integer("messagesPerConnection", in: 1...1_000_000) ?? 100
         messagesPerSecond = try reader.number("messagesPerSecond", in: 0.01...1_000_000)
         timeoutSeconds = try reader.integer("timeoutSeconds", in: 1...3600) ?? 60
+        dataTimeoutSeconds = try reader.integer("dataTimeoutSeconds", in: 1...3600) ?? 600
         retries = try reader.integer("retries", in: 0...20) ?? 3
         retryDelaySeconds = try reader.number("retryDelaySeconds", in: 0...3600) ?? 5
     }

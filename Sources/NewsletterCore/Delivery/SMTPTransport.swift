@@ -28,6 +28,9 @@ public enum DeliveryResult: Sendable {
     case failed(DeliveryJob, reply: String)
     /// Temporary failures used up this run's retries: the recipient stays pending for the next run.
     case deferred(DeliveryJob, reply: String)
+    /// The whole message was sent, but no reply to its end of data came (a timeout, a dropped connection): the
+    /// server may have taken it. Never retried in this run; resent at most once, by a later run.
+    case unknown(DeliveryJob, reply: String)
 }
 
 /// Where messages go: an SMTP server, or a folder of `.eml` files for a dry run.
@@ -221,6 +224,12 @@ public final class SMTPTransport: MailTransport {
                         job.notBefore = SMTPTransport.monotonicNow() + SMTPTransport.retryDelay(after: job.attempts, first: settings.retryDelaySeconds)
                         result = nil
                     }
+                case .unknown(let error):
+                    // Never retried blind: recorded as unknown, resent at most once by a later run.
+                    needsFreshConnection = true
+                    sentOnConnection = 0
+                    result = .unknown(job, reply: detail)
+                    fatal = error?(settings.url, detail)
                 case .fatal(let error):
                     fatal = error(settings.url, detail)
                     result = nil
@@ -299,7 +308,7 @@ public final class SMTPTransport: MailTransport {
                 if consecutiveFailures >= transport.failureBudget {
                     pendingFatal = pendingFatal ?? DeliveryError.tooManyFailures(count: consecutiveFailures, lastReply: reply)
                 }
-            case .deferred: break
+            case .deferred, .unknown: break
             }
             do {
                 return try recorder.record([result])
@@ -379,30 +388,42 @@ public final class SMTPTransport: MailTransport {
         case sent
         case permanent
         case temporary
+        /// The whole message went out and no reply to its end of data came; with an error when the run must also
+        /// stop.
+        case unknown(fatal: ((String, String) -> DeliveryError)?)
         case fatal((String, String) -> DeliveryError)
     }
 
-    /// Classifies a finished transfer: the `CURLcode` first (a reply code can be stale after a dropped
-    /// connection), then the SMTP reply.
+    /// Classifies a finished transfer: the `CURLcode` first, through the one table (``CurlOutcome``), since a
+    /// reply code can be stale after a dropped connection; then, for the codes of a refused command, the SMTP
+    /// reply. A failure after the whole message was handed to curl, without a reply to its end of data, leaves
+    /// the outcome unknown.
     static func classify(code: CURLcode, reply: Int, errorText: String, uploadedEverything: Bool = false) -> Classification {
-        switch code {
-        case CURLE_OK:
-            return .sent
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
-            return .fatal { .connection(server: $0, detail: $1) }
-        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_USE_SSL_FAILED, CURLE_SSL_CACERT_BADFILE,
-            CURLE_SSL_CERTPROBLEM, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
-            CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CIPHER, CURLE_SSL_CRL_BADFILE:
-            return .fatal { .tls(server: $0, detail: $1) }
-        case CURLE_LOGIN_DENIED, CURLE_AUTH_ERROR:
-            return .fatal { .authentication(server: $0, detail: $1) }
-        case CURLE_OPERATION_TIMEDOUT where errorText.hasPrefix("Failed to connect") || errorText.hasPrefix("Connection timed out"):
-            // The connection was never made: the server is unreachable, not slow with one message.
-            return .fatal { .connection(server: $0, detail: $1) }
-        default:
+        if code == CURLE_OK { return .sent }
+        func stop(_ error: @escaping (String, String) -> DeliveryError) -> Classification {
+            uploadedEverything ? .unknown(fatal: error) : .fatal(error)
+        }
+        switch CurlOutcome.of(code) {
+        case .configuration:
+            return stop { .configuration(server: $0, detail: $1) }
+        case .stop(.connection):
+            return stop { .connection(server: $0, detail: $1) }
+        case .stop(.tls):
+            return stop { .tls(server: $0, detail: $1) }
+        case .stop(.authentication):
+            return stop { .authentication(server: $0, detail: $1) }
+        case .stop(.other):
+            return stop { .stopped(server: $0, detail: $1) }
+        case .temporary:
+            if code == CURLE_OPERATION_TIMEDOUT && (errorText.hasPrefix("Failed to connect") || errorText.hasPrefix("Connection timed out")) {
+                // The connection was never made: the server is unreachable, not slow with one message.
+                return .fatal { .connection(server: $0, detail: $1) }
+            }
+            return uploadedEverything ? .unknown(fatal: nil) : .temporary
+        case .reply:
             break
         }
-        if [530, 534, 535, 538].contains(reply) { return .fatal { .authentication(server: $0, detail: $1) } }
+        if [530, 534, 535, 538].contains(reply) { return stop { .authentication(server: $0, detail: $1) } }
         if (500...599).contains(reply) {
             if errorText.hasPrefix("MAIL failed") { return .fatal { .senderRejected(server: $0, detail: $1) } }
             // Only a refusal of this recipient (RCPT) or of this message (DATA, or the reply to its end) is about
@@ -412,7 +433,10 @@ public final class SMTPTransport: MailTransport {
             }
             return .fatal { .connection(server: $0, detail: $1) }
         }
-        return .temporary
+        // A 4xx after the whole message is the reply to its end of data: a definite "not now".
+        if (400...499).contains(reply) { return .temporary }
+        // No reply code of a refusal: the connection failed. After the whole message, nobody knows.
+        return uploadedEverything ? .unknown(fatal: nil) : .temporary
     }
 
     static func detail(code: CURLcode, reply: Int, errorText: String) -> String {

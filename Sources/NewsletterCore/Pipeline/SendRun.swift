@@ -33,8 +33,9 @@ public final class SendRun {
     public var onWarning: (String) -> Void = { _ in }
     /// Where the SMTP dialogue is logged at debug level (`--verbose`); nil for none.
     public var trace: Logger?
-    /// Chooses Message-IDs and boundaries; injected by tests.
-    public var identity: any MessageIdentity = RandomMessageIdentity()
+    /// Chooses Message-IDs and boundaries; injected by tests. By default ``EditionMessageIdentity``: each
+    /// Message-ID derived from the edition and the recipient.
+    public var identity: (any MessageIdentity)?
     /// Builds the transport; tests may inject another real transport (e.g. with a different server).
     public var makeTransport: ((SMTPSettings, EmailAddress, String?) -> any MailTransport)?
 
@@ -168,6 +169,7 @@ public final class SendRun {
         let plan = try RecipientPlan.make(configuration: configuration, done: done)
         plan.warnings.forEach(onWarning)
         report.alreadyDone = plan.alreadyDone
+        report.resent = plan.resent
         report.suppressed = plan.suppressed
         report.skipped = plan.skipped
 
@@ -176,7 +178,8 @@ public final class SendRun {
 
         let start = SMTPTransport.monotonicNow()
         var tally = DeliveryTally(total: plan.recipients.count)
-        let feed = MessageFeed(recipients: plan.recipients, renderer: digest.renderer, identity: identity)
+        let feed = MessageFeed(
+            recipients: plan.recipients, renderer: digest.renderer, identity: identity ?? EditionMessageIdentity(secret: secret, edition: edition.id))
         let writer = journal.map { JournalWriter(journal: $0) }
         let recorder = RunRecorder(writer: writer) { results in
             tally.count(results)
@@ -213,10 +216,18 @@ public final class SendRun {
         report.progress = tally.progress
         report.failures = tally.failures
         report.deferred = tally.deferred
+        report.unknown = tally.unknown
         report.wasInterrupted = interrupted
         if let runError { throw runError }
 
-        if !interrupted && tally.deferred.isEmpty && untried == 0, let store {
+        // An unknown outcome keeps the edition open for its one resend by the next run; a resend that is unknown
+        // again settles it.
+        let resentKeys = Set(plan.resent.compactMap { try? EmailAddress($0).normalized })
+        let awaitingResend = tally.unknown.contains { entry in
+            guard let key = try? EmailAddress(entry.address).normalized else { return false }
+            return !resentKeys.contains(key)
+        }
+        if !interrupted && tally.deferred.isEmpty && untried == 0 && !awaitingResend, let store {
             let sentBefore = done.values.filter { if case .sent = $0 { return true } else { return false } }.count
             try store.complete(edition, sent: tally.progress.sent + sentBefore, failed: tally.progress.failed, at: Date())
             report.isComplete = true

@@ -96,12 +96,18 @@ extension NewsletterCommand {
             }
             for failure in report.failures { Terminal.warning("\(failure.address): failed permanently: \(failure.reply)") }
             for pending in report.deferred { Terminal.warning("\(pending.address): still pending after retries: \(pending.reply)") }
+            for unknown in report.unknown {
+                let next = report.resent.contains(unknown.address) ? "it was already resent once, so it is not sent again" : "the next run sends it once more"
+                Terminal.warning("\(unknown.address): outcome unknown (the whole message went out, no reply to its end of data came): \(unknown.reply); \(next)")
+            }
             let p = report.progress
             let what = report.dryRunDirectory.map { "wrote \(p.sent) messages to \($0)" } ?? "sent \(p.sent)"
             print(
                 "Edition \(report.editionID ?? "-")\(report.isResumed ? " (resumed)" : ""): \(report.articleCount) articles; "
                     + "\(what), failed \(p.failed), pending \(p.deferred), retried \(p.retried), skipped \(report.skipped.count), "
                     + (report.suppressed > 0 ? "suppressed \(report.suppressed), " : "")
+                    + (p.unknown > 0 ? "unknown \(p.unknown) (resent once by the next run), " : "")
+                    + (report.resent.isEmpty ? "" : "resent \(report.resent.count) after an unknown outcome, ")
                     + "already done \(report.alreadyDone); \(String(format: "%.1f", p.elapsed)) s, \(String(format: "%.0f", p.rate)) messages/s.")
             if report.wasInterrupted {
                 Terminal.error("Stopped by a signal after recording the messages in flight; run send again to finish the edition.")

@@ -37,6 +37,9 @@ enum Terminal {
             }
         case is FileLock.LockError:
             return ExitCode(75)
+        case let error as DeliveryError:
+            if case .configuration = error { return ExitCode(65) }
+            return ExitCode(1)
         default:
             return ExitCode(1)
         }
