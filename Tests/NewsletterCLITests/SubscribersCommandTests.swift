@@ -15,6 +15,22 @@ struct SubscribersCommandTests {
         #expect(result.stdout.hasSuffix("mistakes.json: 2 active, 1 unsubscribed, 8 skipped, 2 duplicates (of 13 entries)\n"))
     }
 
+    @Test("check names an entry too large to read (skipped) and a name too long to keep (dropped)")
+    func checkBounds() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/s.json"
+        let list = "[{\"email\": \"a@example.com\", \"name\": \"\(String(repeating: "A", count: 300))\"},\n"
+            + " {\"email\": \"b@example.com\", \"name\": \"\(String(repeating: "B", count: 20_000))\"}]\n"
+        try list.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["subscribers", "check", "--file", file])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("warning: \(file): entry 1 ('a@example.com'): the name is longer than 200 characters; sent without a name"), "\(result.stderr)")
+        #expect(result.stderr.contains("warning: \(file): entry 2 ('b@example.com'): skipped: the entry is 20038 bytes, more than the 16 KiB"), "\(result.stderr)")
+        #expect(result.stdout.hasSuffix("s.json: 1 active, 0 unsubscribed, 1 skipped, 0 duplicates (of 2 entries)\n"), "\(result.stdout)")
+        #expect(result.stderr.count < 1000)
+    }
+
     @Test("check rejects a broken file with exit 65 and file:line:column")
     func checkBroken() throws {
         let result = try CLI.run(["subscribers", "check", "--file", Self.fixtures + "/broken.json"])

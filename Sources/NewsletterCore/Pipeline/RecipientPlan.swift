@@ -31,7 +31,7 @@ struct RecipientPlan {
 
     /// The plan for `list`, given what is done and who opted out (keys are normalised addresses).
     init(list: SubscriberList, done: [String: Journal.Entry], suppressed: [String: SuppressionList.Entry]) {
-        warnings = list.warnings.map(\.description)
+        warnings = list.allWarnings.map(\.description)
         for subscriber in list.subscribers() {
             let key = subscriber.address.normalized
             if let entry = done[key], entry.isSettled {

@@ -96,7 +96,7 @@ extension NewsletterCommand.Subscribers {
 
         func run() throws {
             let list = try options.load()
-            for warning in list.warnings { Terminal.warning(warning.description) }
+            for warning in list.allWarnings { Terminal.warning(warning.description) }
             for notice in list.notices { Terminal.error("notice: \(notice)") }
             let skipped = list.warnings.count
             print("\(list.file): \(list.activeCount) active, \(list.unsubscribedCount) unsubscribed, \(skipped) skipped, "
@@ -144,7 +144,7 @@ extension NewsletterCommand.Subscribers {
                 return
             }
             let list = try options.load()
-            for warning in list.warnings { Terminal.warning(warning.description) }
+            for warning in list.allWarnings { Terminal.warning(warning.description) }
             var output = ""
             let subscribers = list.subscribers()
             if json {
