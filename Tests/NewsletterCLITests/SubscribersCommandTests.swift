@@ -31,6 +31,22 @@ struct SubscribersCommandTests {
         #expect(result.stderr.count < 1000)
     }
 
+    @Test("Terminal escapes in a file name and in list values are quoted, never written raw")
+    func escapesQuoted() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/s\u{1b}[2J.json"
+        try "[{\"email\": \"a\\u001b]0;pwned\\u0007@example.com\"}, {\"email\": \"b@example.com\", \"subscribed\": \"\\u001b[31m\"}]\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        for arguments in [["subscribers", "check", "--file", file], ["subscribers", "list", "--file", file], ["send", "--config", folder + "/c\u{1b}[31m.json"]] {
+            let result = try CLI.run(arguments)
+            for stream in [result.stdout, result.stderr] {
+                #expect(!stream.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(arguments[1]): \(stream.debugDescription)")
+            }
+            #expect(result.stderr.contains("\\u{1b}"), "\(arguments[1]): \(result.stderr)")
+        }
+    }
+
     @Test("check rejects a broken file with exit 65 and file:line:column")
     func checkBroken() throws {
         let result = try CLI.run(["subscribers", "check", "--file", Self.fixtures + "/broken.json"])

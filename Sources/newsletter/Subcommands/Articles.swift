@@ -20,12 +20,12 @@ extension NewsletterCommand {
             }
             let zone = configuration.newsletter.timeZone
             for article in collection.articles {
-                print("\(DisplayDate.isoMinute(article.published, zone))  \(article.title)")
-                print("    \(article.link?.absoluteString ?? "(not linked: '\(article.url)' is not an http(s) URL)")  [\((article.file as NSString).lastPathComponent)]")
+                Terminal.output("\(DisplayDate.isoMinute(article.published, zone))  \(article.title)")
+                Terminal.output("    \(article.link?.absoluteString ?? "(not linked: '\(article.url)' is not an http(s) URL)")  [\((article.file as NSString).lastPathComponent)]")
             }
-            for skipped in collection.skipped { print("skipped: \(skipped)") }
+            for skipped in collection.skipped { Terminal.output("skipped: \(skipped)") }
             for problem in collection.problems { Terminal.warning("\(problem) (skipped)") }
-            print("\(collection.articles.count) in the digest, \(collection.skipped.count) left out, \(collection.problems.count) unreadable, "
+            Terminal.output("\(collection.articles.count) in the digest, \(collection.skipped.count) left out, \(collection.problems.count) unreadable, "
                 + "\(collection.outsideWindow) outside the window, of \(collection.filesScanned) files.")
         }
     }

@@ -87,11 +87,11 @@ extension NewsletterCommand {
         /// Prints one edition's summary; throws exit 75 for an interrupted run.
         func show(_ report: SendReport) throws {
             if report.nothingToResume {
-                print("No unfinished edition; nothing sent.")
+                Terminal.output("No unfinished edition; nothing sent.")
                 return
             }
             if report.nothingNew {
-                print("No new article since the last edition; nothing sent. Use --force to send anyway.")
+                Terminal.output("No new article since the last edition; nothing sent. Use --force to send anyway.")
                 return
             }
             for failure in report.failures { Terminal.warning("\(failure.address): failed permanently: \(failure.reply)") }
@@ -102,7 +102,7 @@ extension NewsletterCommand {
             }
             let p = report.progress
             let what = report.dryRunDirectory.map { "wrote \(p.sent) messages to \($0)" } ?? "sent \(p.sent)"
-            print(
+            Terminal.output(
                 "Edition \(report.editionID ?? "-")\(report.isResumed ? " (resumed)" : ""): \(report.articleCount) articles; "
                     + "\(what), failed \(p.failed), pending \(p.deferred), retried \(p.retried), skipped \(report.skipped.count), "
                     + (report.suppressed > 0 ? "suppressed \(report.suppressed), " : "")
