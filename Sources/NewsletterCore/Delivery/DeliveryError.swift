@@ -14,6 +14,8 @@ public enum DeliveryError: Error, Equatable, CustomStringConvertible, Sendable {
     case configuration(server: String, detail: String)
     /// Any other failure that stops the run: a code this tool does not expect from an SMTP transfer.
     case stopped(server: String, detail: String)
+    /// Every relay of `smtp.relays` failed three times in a row and is set aside.
+    case allRelaysFailed(detail: String)
     /// Too many recipients in a row failed permanently: something is wrong with every message.
     case tooManyFailures(count: Int, lastReply: String)
 
@@ -26,6 +28,7 @@ public enum DeliveryError: Error, Equatable, CustomStringConvertible, Sendable {
         case .senderRejected(let server, let detail): return "\(server) refused the envelope sender: \(detail); check smtp.envelopeFrom / newsletter.from"
         case .configuration(let server, let detail): return "the settings for \(server) do not work: \(detail); check the smtp section of the configuration"
         case .stopped(let server, let detail): return "sending through \(server) failed: \(detail); stopping"
+        case .allRelaysFailed(let detail): return "every relay failed and is set aside: \(detail)"
         case .tooManyFailures(let count, let reply): return "\(count) recipients in a row failed permanently (last reply: \(reply)); stopping"
         }
     }

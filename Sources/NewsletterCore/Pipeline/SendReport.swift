@@ -21,6 +21,8 @@ public struct SendReport: Sendable {
     /// Recipients whose outcome an earlier run left unknown, sent once more in this run.
     public var resent: [String] = []
     public var progress = SendProgress()
+    /// What each relay did (one entry for the single-relay form).
+    public var relays: [RelayReport] = []
     /// Whether the run was stopped by SIGTERM or SIGINT before it finished.
     public var wasInterrupted = false
     /// Whether the edition is now complete.

@@ -72,15 +72,21 @@ public final class SendRun {
             transport = FileTransport(directory: directory)
         } else {
             guard let smtp = configuration.smtp else { throw SendSetupError.missing(file: file, what: "send needs an `smtp` section (smtp.url)") }
-            let password = try smtp.password(environment: environment)
-            if smtp.username != nil && password == nil {
-                throw SendSetupError.missing(file: file, what: "smtp.username is set but no password: set the variable named by smtp.passwordEnv, or smtp.passwordFile")
+            var passwords: [String?] = []
+            for (index, relay) in smtp.allRelays.enumerated() {
+                let password = try relay.password(environment: environment)
+                if relay.username != nil && password == nil {
+                    let key = smtp.relays.isEmpty ? "smtp" : "smtp.relays[\(index)]"
+                    throw SendSetupError.missing(file: file, what: "\(key).username is set but no password: set the variable named by \(key).passwordEnv, or \(key).passwordFile")
+                }
+                passwords.append(password)
             }
+            let password = passwords.first ?? nil
             let envelope = smtp.envelopeFrom ?? configuration.newsletter.from.address
             // `{{verp}}` in smtp.envelopeFrom: each message's envelope sender names its recipient (VERPAddress).
             let verp = VERPAddress(template: envelope.description, secret: secret)
             transport = makeTransport?(smtp, envelope, password)
-                ?? SMTPTransport(settings: smtp, envelopeFrom: envelope, password: password, trace: trace, verp: verp)
+                ?? SMTPTransport(settings: smtp, envelopeFrom: envelope, passwords: passwords, trace: trace, verp: verp)
         }
         guard let stateDirectory = configuration.stateDirectory else {
             if isDryRun { return [try deliverWithoutState(templates: templates, secret: secret, transport: transport, report: report)] }
@@ -217,6 +223,7 @@ public final class SendRun {
         report.failures = tally.failures
         report.deferred = tally.deferred
         report.unknown = tally.unknown
+        report.relays = transport.relayReports
         report.wasInterrupted = interrupted
         if let runError { throw runError }
 
