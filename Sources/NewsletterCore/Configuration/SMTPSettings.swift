@@ -100,7 +100,7 @@ public struct SMTPSettings: Sendable, Equatable {
             first.relays = parsed
             self = first
         }
-        let names = allRelays.map(\.relayName)
+        let names = allRelays.map { $0.relayName.lowercased() }
         if let duplicate = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
             throw .invalidValue(file: file, key: reader.keyPath("relays"), reason: "\(duplicate) is listed twice")
         }

@@ -20,6 +20,8 @@ final class Relay {
     var lastProblem: String?
     var firstStart: Double?
     var lastFinish: Double = 0
+    /// When it last accepted a message: its rate is measured up to then, not to a later refused connection.
+    var lastAccepted: Double?
 
     init(settings: SMTPSettings, password: String?, now: Double) {
         self.settings = settings
@@ -40,7 +42,7 @@ final class Relay {
     var report: RelayReport {
         RelayReport(
             name: name, connections: settings.connections, messagesPerSecond: settings.messagesPerSecond, sent: sent, failed: failed, unknown: unknown,
-            setAside: setAsideCount, lastProblem: lastProblem, seconds: firstStart.map { max(0, lastFinish - $0) } ?? 0)
+            setAside: setAsideCount, lastProblem: lastProblem, seconds: firstStart.flatMap { start in lastAccepted.map { max(0, $0 - start) } } ?? 0)
     }
 }
 
@@ -61,7 +63,7 @@ public struct RelayReport: Sendable, Equatable {
     public var setAside: Int
     /// Why it was last set aside.
     public var lastProblem: String?
-    /// Seconds from its first message's start to its last outcome.
+    /// Seconds from its first message's start to the last message it accepted.
     public var seconds: Double
 
     /// Messages it accepted per second of its active time.

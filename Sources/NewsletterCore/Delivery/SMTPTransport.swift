@@ -390,6 +390,7 @@ public final class SMTPTransport: MailTransport {
                 consecutiveFailures = 0
                 relay.sent += 1
                 relay.failuresInRow = 0
+                relay.lastAccepted = now
             case .failed(_, let reply):
                 relay.failed += 1
                 consecutiveFailures += 1
