@@ -349,10 +349,11 @@ public final class SMTPTransport: MailTransport {
 
         /// Counts a job as started and moves its relay's rate-limit slot; under the lock.
         ///
-        /// Starts are spaced evenly, `1 / messagesPerSecond` apart, from the later of the last slot and now: a
-        /// slow stretch earns no burst, so no second ever holds more than the limit.
+        /// Starts are spaced evenly, from the later of the last slot and now: a slow stretch earns no burst. The
+        /// spacing is 1% longer than `1 / messagesPerSecond`, so that the relay's own clock, which sees each
+        /// message a little earlier or later than it started, never counts more than the limit in a second.
         private func begin(_ job: DeliveryJob, relay: Relay, at now: Double) -> DeliveryJob {
-            if let rate = relay.settings.messagesPerSecond { relay.nextSlot = max(relay.nextSlot, now) + 1 / rate }
+            if let rate = relay.settings.messagesPerSecond { relay.nextSlot = max(relay.nextSlot, now) + 1.01 / rate }
             if relay.firstStart == nil { relay.firstStart = now }
             inFlight += 1
             return job
