@@ -20,7 +20,13 @@ struct NewsletterCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            exit(withError: error)
+            // argument-parser's own messages quote what was typed: quoted like every other (Terminal.printable).
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code.isSuccess { Terminal.output(message) } else { Terminal.error(message) }
+            }
+            exit(withError: code)
         }
     }
 }

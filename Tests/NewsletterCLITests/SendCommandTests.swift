@@ -269,6 +269,9 @@ struct SendCommandTests {
         #expect(counts.count == 300)
         let repeats = counts.values.reduce(0) { $0 + $1 - 1 }
         #expect(repeats <= 2, "\(repeats) messages were repeated")
+        // A repeat carries the same Message-ID: it is the edition's and the recipient's, not the attempt's.
+        let ids = Dictionary(server.received().map { ($0.recipient, Set([$0.messageID])) }, uniquingKeysWith: { $0.union($1) })
+        #expect(ids.values.allSatisfy { $0.count == 1 }, "\(ids.filter { $0.value.count > 1 })")
     }
 
     @Test("SIGTERM finishes the messages in flight, exits 75, and the next run completes with no repeat")
@@ -361,6 +364,19 @@ struct SendCommandTests {
         #expect(result.status == 1)
         #expect(result.stderr.contains("STARTTLS"), "\(result.stderr)")
         #expect(server.received().isEmpty)
+    }
+
+    @Test("A malformed smtp.url is refused at load with exit 65 naming the key; a password in it is never printed")
+    func malformedURL() throws {
+        for url in ["smtp://127.0.0.1:2527/%0d%0a", "smtp://digest:s3cret@127.0.0.1:2527"] {
+            let fixture = try SendFixture(subscribers: 2, smtp: "{\"url\": \"\(url)\", \"security\": \"none\"}")
+            defer { fixture.remove() }
+            let result = try fixture.send()
+            #expect(result.status == 65, "\(result.stderr)")
+            #expect(result.stderr.contains("`smtp.url`"), "\(result.stderr)")
+            #expect(!result.stderr.contains("s3cret"), "\(result.stderr)")
+            #expect(fixture.journal().isEmpty)
+        }
     }
 
     @Test("security \"none\" is refused for a host that is not loopback")

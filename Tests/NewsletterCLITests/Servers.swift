@@ -53,6 +53,15 @@ final class AiosmtpdServer {
         Dictionary(received().map { ($0.recipient.lowercased(), 1) }, uniquingKeysWith: +)
     }
 
+    /// When each message was accepted (Unix time, at the end of its data), in order.
+    func receivedTimes() -> [Double] {
+        guard let text = try? String(contentsOfFile: directory + "/received.tsv", encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            return fields.count > 5 ? Double(fields[5]) : nil
+        }
+    }
+
     func received() -> [(recipient: String, messageID: String, file: String, mailFrom: String, connection: String)] {
         guard let text = try? String(contentsOfFile: directory + "/received.tsv", encoding: .utf8) else { return [] }
         return text.split(separator: "\n").map { line in

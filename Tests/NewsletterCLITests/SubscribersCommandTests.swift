@@ -15,6 +15,38 @@ struct SubscribersCommandTests {
         #expect(result.stdout.hasSuffix("mistakes.json: 2 active, 1 unsubscribed, 8 skipped, 2 duplicates (of 13 entries)\n"))
     }
 
+    @Test("check names an entry too large to read (skipped) and a name too long to keep (dropped)")
+    func checkBounds() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/s.json"
+        let list = "[{\"email\": \"a@example.com\", \"name\": \"\(String(repeating: "A", count: 300))\"},\n"
+            + " {\"email\": \"b@example.com\", \"name\": \"\(String(repeating: "B", count: 20_000))\"}]\n"
+        try list.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["subscribers", "check", "--file", file])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("warning: \(file): entry 1 ('a@example.com'): the name is longer than 200 characters; sent without a name"), "\(result.stderr)")
+        #expect(result.stderr.contains("warning: \(file): entry 2 ('b@example.com'): skipped: the entry is 20038 bytes, more than the 16 KiB"), "\(result.stderr)")
+        #expect(result.stdout.hasSuffix("s.json: 1 active, 0 unsubscribed, 1 skipped, 0 duplicates (of 2 entries)\n"), "\(result.stdout)")
+        #expect(result.stderr.count < 1000)
+    }
+
+    @Test("Terminal escapes in a file name and in list values are quoted, never written raw")
+    func escapesQuoted() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/s\u{1b}[2J.json"
+        try "[{\"email\": \"a\\u001b]0;pwned\\u0007@example.com\"}, {\"email\": \"b@example.com\", \"subscribed\": \"\\u001b[31m\"}]\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        for arguments in [["subscribers", "check", "--file", file], ["subscribers", "list", "--file", file], ["send", "--config", folder + "/c\u{1b}[31m.json"]] {
+            let result = try CLI.run(arguments)
+            for stream in [result.stdout, result.stderr] {
+                #expect(!stream.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(arguments[1]): \(stream.debugDescription)")
+            }
+            #expect(result.stderr.contains("\\u{1b}"), "\(arguments[1]): \(result.stderr)")
+        }
+    }
+
     @Test("check rejects a broken file with exit 65 and file:line:column")
     func checkBroken() throws {
         let result = try CLI.run(["subscribers", "check", "--file", Self.fixtures + "/broken.json"])

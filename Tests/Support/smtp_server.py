@@ -5,7 +5,8 @@ It listens on 127.0.0.1 (a free port unless --port is given), prints "READY <por
 connections, and records every accepted message. Faults are injected on request, the way real servers
 misbehave: temporary failures on RCPT, a permanent refusal for one address, dropped connections, slow replies.
 
-Received messages are appended to DIR/received.tsv as "<recipient>\t<message-id>\t<file>\t<mail-from>\t<connection>"
+Received messages are appended to DIR/received.tsv as
+"<recipient>\t<message-id>\t<file>\t<mail-from>\t<connection>\t<unix time accepted>"
 and stored as
 DIR/<n>.eml (unless --no-store).
 """
@@ -16,6 +17,7 @@ import os
 import ssl
 import sys
 import threading
+import time
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -35,6 +37,10 @@ def parse_args():
     parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before answering DATA")
     parser.add_argument("--slow", action="append", default=[], metavar="ADDRESS=SECONDS",
                         help="wait SECONDS before answering the end of data of each message to ADDRESS")
+    parser.add_argument("--late", action="append", default=[], metavar="ADDRESS=SECONDS",
+                        help="store each message to ADDRESS (* for all) at once, then wait SECONDS before answering its end of data")
+    parser.add_argument("--stop-after", type=int, default=0,
+                        help="after accepting N messages, answer 421 to everything and stop: close the listener and every connection")
     parser.add_argument("--no-store", action="store_true")
     parser.add_argument("--refuse-session", action="store_true", help="answer 554 to EHLO and HELO")
     parser.add_argument("--reject-mail-number", type=int, default=0, help="answer 553 to the Nth MAIL command only")
@@ -49,6 +55,8 @@ class Handler:
         self.mail_count = 0
         self.lock = threading.Lock()
         self.log = open(os.path.join(args.dir, "received.tsv"), "a", buffering=1)
+        self.accepted = 0
+        self.stopping = threading.Event()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         if self.args.refuse_session:
@@ -63,6 +71,8 @@ class Handler:
         return "250 {}".format(server.hostname)
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.stopping.is_set():
+            return "421 4.3.2 service shutting down"
         count = getattr(session, "messages_on_connection", 0)
         if self.args.drop_every and count >= self.args.drop_every:
             server.transport.abort()
@@ -95,6 +105,13 @@ class Handler:
             address, seconds = rule.rsplit("=", 1)
             if any(rcpt.lower() == address.lower() for rcpt in envelope.rcpt_tos):
                 await asyncio.sleep(float(seconds))
+        late = 0.0
+        for rule in self.args.late:
+            address, seconds = rule.rsplit("=", 1)
+            if address == "*" or any(rcpt.lower() == address.lower() for rcpt in envelope.rcpt_tos):
+                late = max(late, float(seconds))
+        if self.stopping.is_set():
+            return "421 4.3.2 service shutting down"
         number = next(self.counter)
         data = envelope.original_content or envelope.content
         message_id = ""
@@ -109,8 +126,16 @@ class Handler:
                 f.write(data)
         connection = id(session)
         for rcpt in envelope.rcpt_tos:
-            self.log.write(f"{rcpt}\t{message_id}\t{name}\t{envelope.mail_from}\t{connection}\n")
+            self.log.write(f"{rcpt}\t{message_id}\t{name}\t{envelope.mail_from}\t{connection}\t{time.time():.6f}\n")
+        if self.args.stop_after:
+            with self.lock:
+                self.accepted += 1
+                if self.accepted >= self.args.stop_after:
+                    self.stopping.set()
         session.messages_on_connection = getattr(session, "messages_on_connection", 0) + 1
+        if late:
+            # The message is stored (as a real server that delivers before it answers); the reply comes late.
+            await asyncio.sleep(late)
         return "250 2.0.0 accepted"
 
 
@@ -137,13 +162,23 @@ def main():
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-    controller = Controller(Handler(args), hostname="127.0.0.1", port=port, data_size_limit=50_000_000, **kwargs)
+    handler = Handler(args)
+    controller = Controller(handler, hostname="127.0.0.1", port=port, data_size_limit=50_000_000, **kwargs)
     controller.start()
+    if args.stop_after:
+        def stop_when_asked():
+            handler.stopping.wait()
+            time.sleep(0.05)  # Lets the 250 of the last message go out.
+            controller.stop()
+        threading.Thread(target=stop_when_asked, daemon=True).start()
     print(f"READY {port}", flush=True)
     try:
         sys.stdin.read()  # Runs until the test closes our stdin or kills us.
     finally:
-        controller.stop()
+        try:
+            controller.stop()
+        except Exception:
+            pass  # Already stopped by --stop-after.
 
 
 if __name__ == "__main__":

@@ -33,6 +33,10 @@ public struct SMTPSettings: Sendable, Equatable {
     public var messagesPerSecond: Double?
     /// How long to wait for the server to answer one command (and to connect).
     public var timeoutSeconds: Int
+    /// How long to wait for the reply to a message's end of data: RFC 5321 §4.5.3.2.6 asks a client for at least
+    /// 10 minutes, since the server may be delivering it meanwhile. A reply that does not come within it leaves the
+    /// message's outcome unknown.
+    public var dataTimeoutSeconds: Int
     /// How many times one recipient is retried after a temporary failure, within one run.
     public var retries: Int
     /// The first retry's delay; each further retry waits twice as long.
@@ -41,32 +45,101 @@ public struct SMTPSettings: Sendable, Equatable {
     /// The host part of ``url``.
     public var host: String { URLComponents(string: url)?.host ?? "" }
 
+    /// The relays of `smtp.relays`, each with its own connection settings and the shared ones (envelope sender,
+    /// timeouts, retries); empty for the single-relay form, whose settings are this value's own.
+    public var relays: [SMTPSettings] = []
+
+    /// Every relay to send through: ``relays``, or this value alone.
+    public var allRelays: [SMTPSettings] { relays.isEmpty ? [self] : relays }
+
+    /// The relay's name in summaries, logs and the journal: its URL without the scheme.
+    public var relayName: String {
+        url.range(of: "://").map { String(url[$0.upperBound...]) } ?? url
+    }
+
+    /// The keys each relay of `smtp.relays` has of its own; in the single-relay form they sit in `smtp` itself.
+    static let connectionKeys = [
+        "url", "security", "caFile", "username", "passwordEnv", "passwordFile", "connections", "messagesPerConnection", "messagesPerSecond",
+    ]
+
     init(reading reader: inout ConfigurationReader, resolve: (String) -> String) throws(ConfigurationError) {
         let file = reader.file
-        url = try reader.requiredString("url")
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), ["smtp", "smtps"].contains(scheme),
-            let host = components.host, !host.isEmpty
-        else {
-            throw .invalidValue(file: file, key: "smtp.url", reason: "'\(url)' is not an smtp:// or smtps:// URL with a host")
+        url = ""
+        security = .starttls
+        connections = 4
+        messagesPerConnection = 100
+        timeoutSeconds = 60
+        dataTimeoutSeconds = 600
+        retries = 3
+        retryDelaySeconds = 5
+        var relayReaders: [ConfigurationReader] = []
+        if let value = reader.value("relays") {
+            guard case .array(let elements) = value, !elements.isEmpty, elements.count <= 32 else {
+                throw .wrongType(file: file, key: reader.keyPath("relays"), expected: "an array of 1 to 32 relays", found: value.typeDescription)
+            }
+            if let key = SMTPSettings.connectionKeys.first(where: { key in reader.members.contains { $0.key == key } }) {
+                throw .invalidValue(
+                    file: file, key: reader.keyPath(key), reason: "with smtp.relays, each relay has its own `\(key)`: move it into the relays")
+            }
+            for (index, element) in elements.enumerated() {
+                relayReaders.append(try ConfigurationReader(file: file, path: reader.keyPath("relays") + "[\(index)]", value: element))
+            }
+        } else {
+            try readConnection(&reader, resolve: resolve)
         }
+        try readShared(&reader)
+        var parsed: [SMTPSettings] = []
+        for var relayReader in relayReaders {
+            var relay = self
+            try relay.readConnection(&relayReader, resolve: resolve)
+            try relayReader.finish()
+            parsed.append(relay)
+        }
+        if var first = parsed.first {
+            // The top-level connection fields describe the first relay, for what reads them (logs, the host).
+            first.relays = parsed
+            self = first
+        }
+        let names = allRelays.map { $0.relayName.lowercased() }
+        if let duplicate = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+            throw .invalidValue(file: file, key: reader.keyPath("relays"), reason: "\(duplicate) is listed twice")
+        }
+    }
+
+    /// Reads the keys of one relay (``connectionKeys``) from `reader`: `smtp` itself, or one of `smtp.relays`.
+    private mutating func readConnection(_ reader: inout ConfigurationReader, resolve: (String) -> String) throws(ConfigurationError) {
+        let file = reader.file
+        url = try reader.requiredString("url")
+        let checked = try SMTPURL(url, key: reader.keyPath("url"), file: file)
+        let scheme = checked.scheme
+        let host = checked.host
         let securityText = try reader.string("security") ?? (scheme == "smtps" ? "tls" : "starttls")
+        let securityKey = reader.keyPath("security")
         guard let security = Security(rawValue: securityText) else {
-            throw .invalidValue(file: file, key: "smtp.security", reason: "must be \"starttls\", \"tls\" or \"none\", found \"\(securityText)\"")
+            throw .invalidValue(file: file, key: securityKey, reason: "must be \"starttls\", \"tls\" or \"none\", found \"\(Sanitize.printable(securityText))\"")
         }
         self.security = security
         if security == .tls && scheme != "smtps" {
-            throw .invalidValue(file: file, key: "smtp.security", reason: "\"tls\" (implicit TLS) needs an smtps:// URL")
+            throw .invalidValue(file: file, key: securityKey, reason: "\"tls\" (implicit TLS) needs an smtps:// URL")
         }
         if security != .tls && scheme == "smtps" {
-            throw .invalidValue(file: file, key: "smtp.security", reason: "an smtps:// URL is implicit TLS: use \"tls\"")
+            throw .invalidValue(file: file, key: securityKey, reason: "an smtps:// URL is implicit TLS: use \"tls\"")
         }
         if security == .none && !SMTPSettings.isLoopback(host) {
-            throw .invalidValue(file: file, key: "smtp.security", reason: "\"none\" sends mail and passwords in clear text and is allowed only for a loopback host, not \(host)")
+            throw .invalidValue(file: file, key: securityKey, reason: "\"none\" sends mail and passwords in clear text and is allowed only for a loopback host, not \(host)")
         }
         caFile = try reader.string("caFile").map(resolve)
         username = try reader.string("username")
         passwordEnv = try reader.string("passwordEnv")
         passwordFile = try reader.string("passwordFile").map(resolve)
+        connections = try reader.integer("connections", in: 1...64) ?? 4
+        messagesPerConnection = try reader.integer("messagesPerConnection", in: 1...1_000_000) ?? 100
+        messagesPerSecond = try reader.number("messagesPerSecond", in: 0.01...1_000_000)
+    }
+
+    /// Reads the keys every relay shares: the envelope sender, timeouts and retries.
+    private mutating func readShared(_ reader: inout ConfigurationReader) throws(ConfigurationError) {
+        let file = reader.file
         if let text = try reader.string("envelopeFrom") {
             do {
                 envelopeFrom = try EmailAddress(text)
@@ -85,10 +158,8 @@ public struct SMTPSettings: Sendable, Equatable {
                 }
             }
         }
-        connections = try reader.integer("connections", in: 1...64) ?? 4
-        messagesPerConnection = try reader.integer("messagesPerConnection", in: 1...1_000_000) ?? 100
-        messagesPerSecond = try reader.number("messagesPerSecond", in: 0.01...1_000_000)
         timeoutSeconds = try reader.integer("timeoutSeconds", in: 1...3600) ?? 60
+        dataTimeoutSeconds = try reader.integer("dataTimeoutSeconds", in: 1...3600) ?? 600
         retries = try reader.integer("retries", in: 0...20) ?? 3
         retryDelaySeconds = try reader.number("retryDelaySeconds", in: 0...3600) ?? 5
     }

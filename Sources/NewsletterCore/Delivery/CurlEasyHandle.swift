@@ -38,6 +38,10 @@ final class UploadBuffer {
     var hold: (() -> Bool)?
     /// Whether `hold` refused the message: nothing of it was sent.
     var wasHeldBack = false
+    /// The handle whose reply timeouts become `dataTimeout` once curl has the whole message: from then on it
+    /// waits for the reply to the end of data, which RFC 5321 §4.5.3.2.6 gives 10 minutes.
+    var endHandle: UnsafeMutableRawPointer?
+    var dataTimeout = 600
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -64,6 +68,12 @@ let curlReadCallback: @convention(c) (UnsafeMutablePointer<CChar>, Int, Int, Uns
             UnsafeMutableRawPointer(destination).copyMemory(from: source.baseAddress! + upload.offset, byteCount: length)
         }
         upload.offset += length
+    }
+    if upload.offset == upload.bytes.count, let handle = upload.endHandle {
+        upload.endHandle = nil
+        // Read live by libcurl 7.88's reply wait (Curl_pp_state_timeout) and its stall check (Curl_speedcheck).
+        _ = ccurl_easy_setopt_long(handle, CURLOPT_SERVER_RESPONSE_TIMEOUT, upload.dataTimeout)
+        _ = ccurl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, upload.dataTimeout)
     }
     return length
 }
@@ -100,7 +110,8 @@ let curlDebugCallback: @convention(c) (UnsafeMutableRawPointer, curl_infotype, U
         {
             shown = "[redacted]"  // An AUTH LOGIN continuation: a base64 user name or password.
         }
-        lines.append(tag + prefix + Sanitize.singleLine(shown))
+        // A URL curl mentions (a redirect, a connection note) never shows a user name or password.
+        lines.append(tag + prefix + Sanitize.singleLine(Sanitize.withoutCredentials(shown)))
     }
     trace.logger.debug("\(lines.joined(separator: "\n"))")
     return 0
@@ -118,6 +129,9 @@ final class CurlEasyHandle {
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     /// Kept alive for the debug callback while the handle is traced.
     private var trace: CurlTrace?
+    /// The reply timeout for every command, and the one for the reply to the end of data.
+    private var timeout = 60
+    private var dataTimeout = 600
 
     init() throws(DeliveryError) {
         _ = Curl.initialised
@@ -149,6 +163,8 @@ final class CurlEasyHandle {
     /// Options that stay for the handle's life: server, security, credentials, timeouts. With `trace`, the
     /// dialogue is logged there, its lines numbered with `connection` (from 1).
     func configure(_ settings: SMTPSettings, password: String?, trace logger: Logger?, connection: Int) throws(DeliveryError) {
+        timeout = settings.timeoutSeconds
+        dataTimeout = max(settings.dataTimeoutSeconds, settings.timeoutSeconds)
         try set(CURLOPT_URL, settings.url)
         try set(CURLOPT_UPLOAD, 1)
         try set(CURLOPT_NOSIGNAL, 1)
@@ -185,6 +201,11 @@ final class CurlEasyHandle {
         let recipients = CurlStringList(["<\(to)>"])
         let upload = UploadBuffer(message)
         upload.hold = hold
+        upload.endHandle = handle
+        upload.dataTimeout = dataTimeout
+        // The last message may have lengthened them for its end of data.
+        try set(CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout)
+        try set(CURLOPT_LOW_SPEED_TIME, timeout)
         self.recipients = recipients
         self.upload = upload
         errorBuffer[0] = 0

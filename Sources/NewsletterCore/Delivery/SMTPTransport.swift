@@ -8,6 +8,8 @@ public struct DeliveryJob: Sendable {
     public var recipient: EmailAddress
     public var messageID: String
     public var bytes: [UInt8]
+    /// The relay that took the message (its host and port), once it has an outcome there.
+    public var relay: String?
     /// Failed attempts so far in this run.
     public var attempts = 0
     /// Not to be tried again before this instant (a monotonic time in seconds).
@@ -28,6 +30,9 @@ public enum DeliveryResult: Sendable {
     case failed(DeliveryJob, reply: String)
     /// Temporary failures used up this run's retries: the recipient stays pending for the next run.
     case deferred(DeliveryJob, reply: String)
+    /// The whole message was sent, but no reply to its end of data came (a timeout, a dropped connection): the
+    /// server may have taken it. Never retried in this run; resent at most once, by a later run.
+    case unknown(DeliveryJob, reply: String)
 }
 
 /// Where messages go: an SMTP server, or a folder of `.eml` files for a dry run.
@@ -42,14 +47,32 @@ public protocol MailTransport {
 
     /// How many temporary failures were retried.
     var retriedCount: Int { get }
+
+    /// What each relay did, when the transport has relays.
+    var relayReports: [RelayReport] { get }
+}
+
+extension MailTransport {
+    public var relayReports: [RelayReport] { [] }
 }
 
 /// Sends through libcurl's SMTP client: several connections, each on a thread of its own and reused for up to
 /// `messagesPerConnection` messages, one `MAIL FROM` and one `RCPT TO` per message.
+///
+/// With several relays (`smtp.relays`) every relay has its own connections and its own rate limit, and all of
+/// them take messages from one queue: each relay gets messages as fast as its connections take them, so in
+/// proportion to its connections when the relays are alike. A relay that refuses connections, times out or
+/// answers 421 is set aside with a growing backoff and tried again later in the run; meanwhile its messages go to
+/// the others. The run stops only when every relay is set aside after three failures in a row.
 public final class SMTPTransport: MailTransport {
+    /// The settings shared by every relay (envelope sender, timeouts, retries), and the first relay's own.
     let settings: SMTPSettings
     let envelopeFrom: EmailAddress
-    let password: String?
+    /// Each relay's settings and password, in configuration order.
+    let relaySettings: [(settings: SMTPSettings, password: String?)]
+    /// The relays of the last (or current) run.
+    private var lastRelays: [Relay] = []
+    private let reportLock = NSLock()
     /// Where the SMTP dialogue is logged (at debug level), if anywhere.
     let trace: Logger?
     public private(set) var retriedCount = 0
@@ -59,12 +82,26 @@ public final class SMTPTransport: MailTransport {
     /// Set when `envelopeFrom` holds `{{verp}}`: each message's envelope sender is then its recipient's.
     let verp: VERPAddress?
 
-    public init(settings: SMTPSettings, envelopeFrom: EmailAddress, password: String?, trace: Logger? = nil, verp: VERPAddress? = nil) {
+    /// A transport for the relays of `settings` (``SMTPSettings/allRelays``), with one password for all.
+    public convenience init(settings: SMTPSettings, envelopeFrom: EmailAddress, password: String?, trace: Logger? = nil, verp: VERPAddress? = nil) {
+        self.init(settings: settings, envelopeFrom: envelopeFrom, passwords: settings.allRelays.map { _ in password }, trace: trace, verp: verp)
+    }
+
+    /// A transport for the relays of `settings`, `passwords[i]` being the password of relay i.
+    public init(settings: SMTPSettings, envelopeFrom: EmailAddress, passwords: [String?], trace: Logger? = nil, verp: VERPAddress? = nil) {
         self.settings = settings
         self.envelopeFrom = envelopeFrom
         self.verp = verp
-        self.password = password
+        self.relaySettings = settings.allRelays.enumerated().map { ($0.element, $0.offset < passwords.count ? passwords[$0.offset] : nil) }
         self.trace = trace
+    }
+
+    /// Whether messages are spread over several relays (and a failing relay is set aside rather than stopping
+    /// the run).
+    var hasSeveralRelays: Bool { relaySettings.count > 1 }
+
+    public var relayReports: [RelayReport] {
+        reportLock.withLock { lastRelays.map(\.report) }
     }
 
     static func monotonicNow() -> Double {
@@ -82,17 +119,24 @@ public final class SMTPTransport: MailTransport {
         _ = Curl.initialised
         // Each connection's thread owns its handle from here on, and cleans it up (QUIT) before it ends.
         var connections: [DeliveryRun.Connection] = []
-        for number in 1...settings.connections {
-            let easy = try CurlEasyHandle()
-            try easy.configure(settings, password: password, trace: trace, connection: number)
-            connections.append(DeliveryRun.Connection(easy: easy))
+        let now = SMTPTransport.monotonicNow()
+        let relays = relaySettings.map { Relay(settings: $0.settings, password: $0.password, now: now) }
+        reportLock.withLock { lastRelays = relays }
+        var number = 0
+        for relay in relays {
+            for _ in 0..<relay.settings.connections {
+                number += 1
+                let easy = try CurlEasyHandle()
+                try easy.configure(relay.settings, password: relay.password, trace: trace, connection: number)
+                connections.append(DeliveryRun.Connection(easy: easy, relay: relay))
+            }
         }
         let gate = DurabilityGate()
         recorder.setWakeup { gate.advance() }
         defer { recorder.setWakeup(nil) }
         try withoutActuallyEscaping(next) { next in
             try withoutActuallyEscaping(shouldStop) { shouldStop in
-                let run = DeliveryRun(transport: self, next: next, recorder: recorder, shouldStop: shouldStop, gate: gate)
+                let run = DeliveryRun(transport: self, relays: relays, next: next, recorder: recorder, shouldStop: shouldStop, gate: gate)
                 run.run(connections)
                 if let fatal = run.pendingFatal { throw fatal }
             }
@@ -110,9 +154,9 @@ public final class SMTPTransport: MailTransport {
         private let recorder: any ResultRecorder
         private var shouldStop: (() -> Bool)?
         private let gate: DurabilityGate
+        /// Every relay of the run; each connection belongs to one.
+        private let relays: [Relay]
         private let condition = NSCondition()
-        /// When the rate limit (`messagesPerSecond`) lets the next message start.
-        private var nextSlot = SMTPTransport.monotonicNow()
         private var retryQueue: [DeliveryJob] = []
         private var sourceExhausted = false
         private var inFlight = 0
@@ -123,10 +167,11 @@ public final class SMTPTransport: MailTransport {
         /// none of them is sent again by the next run.
         private(set) var pendingFatal: (any Error)?
 
-        init(transport: SMTPTransport, next: @escaping () throws -> DeliveryJob?, recorder: any ResultRecorder, shouldStop: @escaping () -> Bool,
-            gate: DurabilityGate)
+        init(transport: SMTPTransport, relays: [Relay], next: @escaping () throws -> DeliveryJob?, recorder: any ResultRecorder,
+            shouldStop: @escaping () -> Bool, gate: DurabilityGate)
         {
             self.transport = transport
+            self.relays = relays
             self.next = next
             self.recorder = recorder
             self.shouldStop = shouldStop
@@ -139,7 +184,7 @@ public final class SMTPTransport: MailTransport {
             let ended = DispatchSemaphore(value: 0)
             for connection in connections {
                 let thread = Thread { [self] in
-                    if let easy = connection.handOver() { work(easy) }  // The handle is cleaned up (QUIT) as this returns.
+                    if let easy = connection.handOver() { work(easy, relay: connection.relay) }  // The handle is cleaned up (QUIT) as this returns.
                     ended.signal()
                 }
                 thread.name = "smtp"
@@ -155,7 +200,12 @@ public final class SMTPTransport: MailTransport {
         /// One connection's handle, handed over to its thread, which then holds the only reference.
         final class Connection: @unchecked Sendable {
             private var easy: CurlEasyHandle?
-            init(easy: CurlEasyHandle) { self.easy = easy }
+            /// The relay it connects to; its state is read and written under the run's lock only.
+            let relay: Relay
+            init(easy: CurlEasyHandle, relay: Relay) {
+                self.easy = easy
+                self.relay = relay
+            }
 
             func handOver() -> CurlEasyHandle? {
                 defer { easy = nil }
@@ -164,8 +214,9 @@ public final class SMTPTransport: MailTransport {
         }
 
         /// One connection's loop: take a job, send it, record its outcome.
-        private func work(_ easy: CurlEasyHandle) {
-            let settings = transport.settings
+        private func work(_ easy: CurlEasyHandle, relay: Relay) {
+            let settings = relay.settings
+            let several = transport.hasSeveralRelays
             var sentOnConnection = 0
             var needsFreshConnection = false
             // The ticket of this connection's last result. A connection starts its next message before that result
@@ -173,7 +224,7 @@ public final class SMTPTransport: MailTransport {
             // repeats at most one message per connection, and the disk's flush overlaps the next message's MAIL,
             // RCPT and DATA round trips.
             var waitTicket = 0
-            while var job = take() {
+            while var job = take(for: relay) {
                 let ticket = waitTicket
                 let closeAfter = sentOnConnection + 1 >= settings.messagesPerConnection
                 do {
@@ -184,7 +235,7 @@ public final class SMTPTransport: MailTransport {
                         hold: { [self] in waitUntilDurable(ticket) })
                 } catch {
                     // A handle that cannot be set up ends the run; the job stays pending.
-                    _ = finish(job, result: nil, fatal: error, retry: false)
+                    _ = finish(job, relay: relay, result: nil, fatal: error, retry: false)
                     return
                 }
                 needsFreshConnection = false
@@ -192,14 +243,17 @@ public final class SMTPTransport: MailTransport {
                 if easy.upload?.wasHeldBack == true {
                     // The journal failed while this message waited for it: it was not sent, the run stops with the
                     // journal's error, and the recipient stays pending. The connection was dropped.
-                    _ = finish(job, result: nil, fatal: nil, retry: false)
+                    _ = finish(job, relay: relay, result: nil, fatal: nil, retry: false)
                     return
                 }
                 let reply = easy.responseCode
                 let detail = SMTPTransport.detail(code: code, reply: reply, errorText: easy.errorText)
-                let result: DeliveryResult?
+                let uploadedEverything = easy.uploadedEverything
+                var result: DeliveryResult?
                 var fatal: (any Error)?
-                switch SMTPTransport.classify(code: code, reply: reply, errorText: easy.errorText, uploadedEverything: easy.uploadedEverything) {
+                var setAside: String?
+                job.relay = relay.name
+                switch SMTPTransport.classify(code: code, reply: reply, errorText: easy.errorText, uploadedEverything: uploadedEverything) {
                 case .sent:
                     sentOnConnection += 1
                     if sentOnConnection >= settings.messagesPerConnection {
@@ -214,25 +268,48 @@ public final class SMTPTransport: MailTransport {
                 case .temporary:
                     needsFreshConnection = true
                     sentOnConnection = 0
-                    job.attempts += 1
-                    if job.attempts > settings.retries {
-                        result = .deferred(job, reply: detail)
+                    if several && (reply == 421 || code == CURLE_OPERATION_TIMEDOUT) {
+                        // The relay is unwell, not the message: set it aside; the message goes to another relay
+                        // without counting as one of its retries.
+                        setAside = detail
+                        job.notBefore = 0
                     } else {
-                        job.notBefore = SMTPTransport.monotonicNow() + SMTPTransport.retryDelay(after: job.attempts, first: settings.retryDelaySeconds)
-                        result = nil
+                        job.attempts += 1
+                        if job.attempts > transport.settings.retries {
+                            result = .deferred(job, reply: detail)
+                        } else {
+                            job.notBefore = SMTPTransport.monotonicNow() + SMTPTransport.retryDelay(after: job.attempts, first: transport.settings.retryDelaySeconds)
+                        }
+                    }
+                case .unknown(let error):
+                    // Never retried blind: recorded as unknown, resent at most once by a later run.
+                    needsFreshConnection = true
+                    sentOnConnection = 0
+                    result = .unknown(job, reply: detail)
+                    if several && (error != nil || code == CURLE_OPERATION_TIMEDOUT) {
+                        setAside = detail
+                    } else {
+                        fatal = error?(settings.url, detail)
                     }
                 case .fatal(let error):
-                    fatal = error(settings.url, detail)
-                    result = nil
+                    needsFreshConnection = true
+                    sentOnConnection = 0
+                    if several {
+                        // This relay cannot take mail now (refused connection, TLS, login, sender): the others can.
+                        setAside = error(relay.name, detail).description
+                        job.notBefore = 0
+                    } else {
+                        fatal = error(settings.url, detail)
+                    }
                 }
-                waitTicket = finish(job, result: result, fatal: fatal, retry: fatal == nil) ?? waitTicket
+                waitTicket = finish(job, relay: relay, result: result, fatal: fatal, retry: fatal == nil, setAside: setAside) ?? waitTicket
             }
         }
 
-        /// The next job for a connection, retries first once their delay has passed; waits while a retry's delay
-        /// or the rate limit runs, or while other connections' messages may still need a retry. Nil when the
-        /// connection is to end.
-        private func take() -> DeliveryJob? {
+        /// The next job for a connection of `relay`, retries first once their delay has passed; waits while a
+        /// retry's delay, the relay's rate limit or its set-aside runs, or while other connections' messages may
+        /// still need a retry. Nil when the connection is to end.
+        private func take(for relay: Relay) -> DeliveryJob? {
             condition.lock()
             defer { condition.unlock() }
             while true {
@@ -244,14 +321,16 @@ public final class SMTPTransport: MailTransport {
                     return nil
                 }
                 var wake = now + 0.2
-                if due != nil || !sourceExhausted {
-                    if transport.settings.messagesPerSecond != nil, now < nextSlot {
-                        wake = min(wake, nextSlot)
+                if relay.asideUntil > now {
+                    wake = min(wake, relay.asideUntil)
+                } else if due != nil || !sourceExhausted {
+                    if relay.settings.messagesPerSecond != nil, now < relay.nextSlot {
+                        wake = min(wake, relay.nextSlot)
                     } else if let due {
-                        return begin(retryQueue.remove(at: due), at: now)
+                        return begin(retryQueue.remove(at: due), relay: relay, at: now)
                     } else {
                         do {
-                            if let job = try next?() { return begin(job, at: now) }
+                            if let job = try next?() { return begin(job, relay: relay, at: now) }
                             sourceExhausted = true
                         } catch {
                             pendingFatal = error
@@ -268,37 +347,59 @@ public final class SMTPTransport: MailTransport {
             }
         }
 
-        /// Counts a job as started and moves the rate limit's next slot; under the lock.
-        private func begin(_ job: DeliveryJob, at now: Double) -> DeliveryJob {
-            if let rate = transport.settings.messagesPerSecond { nextSlot = max(nextSlot, now) + 1 / rate }
+        /// Counts a job as started and moves its relay's rate-limit slot; under the lock.
+        ///
+        /// Starts are spaced evenly, from the later of the last slot and now: a slow stretch earns no burst. The
+        /// spacing is 1% longer than `1 / messagesPerSecond`, so that the relay's own clock, which sees each
+        /// message a little earlier or later than it started, never counts more than the limit in a second.
+        private func begin(_ job: DeliveryJob, relay: Relay, at now: Double) -> DeliveryJob {
+            if let rate = relay.settings.messagesPerSecond { relay.nextSlot = max(relay.nextSlot, now) + 1.01 / rate }
+            if relay.firstStart == nil { relay.firstStart = now }
             inFlight += 1
             return job
         }
 
         /// Takes a finished job's outcome: records it (returning its ticket), queues it for a retry, or stops the
-        /// run. Nothing is recorded for a retry: the recipient stays pending until it has an outcome.
-        private func finish(_ job: DeliveryJob, result: DeliveryResult?, fatal: (any Error)?, retry: Bool) -> Int? {
+        /// run. Nothing is recorded for a retry: the recipient stays pending until it has an outcome. With
+        /// `setAside`, the relay is set aside for its backoff; when every relay is aside after three failures in a
+        /// row each, the run stops.
+        private func finish(_ job: DeliveryJob, relay: Relay, result: DeliveryResult?, fatal: (any Error)?, retry: Bool, setAside: String? = nil) -> Int? {
             condition.lock()
             defer {
                 inFlight -= 1
                 if waiting > 0 { condition.broadcast() }
                 condition.unlock()
             }
+            let now = SMTPTransport.monotonicNow()
+            relay.lastFinish = now
             if let fatal { pendingFatal = pendingFatal ?? fatal }
+            if let setAside {
+                relay.setAside(at: now, because: setAside)
+                if relays.allSatisfy({ $0.asideUntil > now && $0.failuresInRow >= 3 }) {
+                    pendingFatal = pendingFatal ?? DeliveryError.allRelaysFailed(detail: relays.map { "\($0.name): \($0.lastProblem ?? "")" }.joined(separator: "; "))
+                }
+            }
             guard let result else {
                 if retry {
-                    transport.retriedCount += 1
+                    if setAside == nil { transport.retriedCount += 1 }
                     retryQueue.append(job)
                 }
                 return nil
             }
             switch result {
-            case .sent: consecutiveFailures = 0
+            case .sent:
+                consecutiveFailures = 0
+                relay.sent += 1
+                relay.failuresInRow = 0
+                relay.lastAccepted = now
             case .failed(_, let reply):
+                relay.failed += 1
                 consecutiveFailures += 1
                 if consecutiveFailures >= transport.failureBudget {
                     pendingFatal = pendingFatal ?? DeliveryError.tooManyFailures(count: consecutiveFailures, lastReply: reply)
                 }
+            case .unknown:
+                relay.unknown += 1
             case .deferred: break
             }
             do {
@@ -379,30 +480,42 @@ public final class SMTPTransport: MailTransport {
         case sent
         case permanent
         case temporary
+        /// The whole message went out and no reply to its end of data came; with an error when the run must also
+        /// stop.
+        case unknown(fatal: ((String, String) -> DeliveryError)?)
         case fatal((String, String) -> DeliveryError)
     }
 
-    /// Classifies a finished transfer: the `CURLcode` first (a reply code can be stale after a dropped
-    /// connection), then the SMTP reply.
+    /// Classifies a finished transfer: the `CURLcode` first, through the one table (``CurlOutcome``), since a
+    /// reply code can be stale after a dropped connection; then, for the codes of a refused command, the SMTP
+    /// reply. A failure after the whole message was handed to curl, without a reply to its end of data, leaves
+    /// the outcome unknown.
     static func classify(code: CURLcode, reply: Int, errorText: String, uploadedEverything: Bool = false) -> Classification {
-        switch code {
-        case CURLE_OK:
-            return .sent
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
-            return .fatal { .connection(server: $0, detail: $1) }
-        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_USE_SSL_FAILED, CURLE_SSL_CACERT_BADFILE,
-            CURLE_SSL_CERTPROBLEM, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
-            CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CIPHER, CURLE_SSL_CRL_BADFILE:
-            return .fatal { .tls(server: $0, detail: $1) }
-        case CURLE_LOGIN_DENIED, CURLE_AUTH_ERROR:
-            return .fatal { .authentication(server: $0, detail: $1) }
-        case CURLE_OPERATION_TIMEDOUT where errorText.hasPrefix("Failed to connect") || errorText.hasPrefix("Connection timed out"):
-            // The connection was never made: the server is unreachable, not slow with one message.
-            return .fatal { .connection(server: $0, detail: $1) }
-        default:
+        if code == CURLE_OK { return .sent }
+        func stop(_ error: @escaping (String, String) -> DeliveryError) -> Classification {
+            uploadedEverything ? .unknown(fatal: error) : .fatal(error)
+        }
+        switch CurlOutcome.of(code) {
+        case .configuration:
+            return stop { .configuration(server: $0, detail: $1) }
+        case .stop(.connection):
+            return stop { .connection(server: $0, detail: $1) }
+        case .stop(.tls):
+            return stop { .tls(server: $0, detail: $1) }
+        case .stop(.authentication):
+            return stop { .authentication(server: $0, detail: $1) }
+        case .stop(.other):
+            return stop { .stopped(server: $0, detail: $1) }
+        case .temporary:
+            if code == CURLE_OPERATION_TIMEDOUT && (errorText.hasPrefix("Failed to connect") || errorText.hasPrefix("Connection timed out")) {
+                // The connection was never made: the server is unreachable, not slow with one message.
+                return .fatal { .connection(server: $0, detail: $1) }
+            }
+            return uploadedEverything ? .unknown(fatal: nil) : .temporary
+        case .reply:
             break
         }
-        if [530, 534, 535, 538].contains(reply) { return .fatal { .authentication(server: $0, detail: $1) } }
+        if [530, 534, 535, 538].contains(reply) { return stop { .authentication(server: $0, detail: $1) } }
         if (500...599).contains(reply) {
             if errorText.hasPrefix("MAIL failed") { return .fatal { .senderRejected(server: $0, detail: $1) } }
             // Only a refusal of this recipient (RCPT) or of this message (DATA, or the reply to its end) is about
@@ -412,7 +525,10 @@ public final class SMTPTransport: MailTransport {
             }
             return .fatal { .connection(server: $0, detail: $1) }
         }
-        return .temporary
+        // A 4xx after the whole message is the reply to its end of data: a definite "not now".
+        if (400...499).contains(reply) { return .temporary }
+        // No reply code of a refusal: the connection failed. After the whole message, nobody knows.
+        return uploadedEverything ? .unknown(fatal: nil) : .temporary
     }
 
     static func detail(code: CURLcode, reply: Int, errorText: String) -> String {

@@ -9,6 +9,53 @@ public protocol MessageIdentity {
     mutating func messageID(domain: String, date: Date) -> String
     /// A multipart boundary that starts with `=_`.
     mutating func boundary() -> String
+    /// The Message-ID of the message to `recipient`; by default ``messageID(domain:date:)``.
+    mutating func messageID(domain: String, date: Date, recipient: EmailAddress) -> String
+}
+
+extension MessageIdentity {
+    public mutating func messageID(domain: String, date: Date, recipient: EmailAddress) -> String {
+        messageID(domain: domain, date: date)
+    }
+}
+
+/// The identities of a sent edition: each Message-ID a pure function of the edition and the recipient, so that
+/// a message sent again (after `kill -9`, or the one resend of an unknown outcome) carries the same Message-ID,
+/// and the receiving system and the reader's client can recognise the duplicate (RFC 5322 §3.6.4).
+///
+/// The unique part is 128 bits of HMAC-SHA256, under the unsubscribe secret, of the edition's id and the
+/// normalised address: it names neither, and nobody without the secret can forge or link them. Boundaries stay
+/// random: they need only be absent from the message.
+public struct EditionMessageIdentity: MessageIdentity {
+    private let secret: [UInt8]
+    private let edition: String
+    private var random = RandomMessageIdentity()
+
+    public init(secret: [UInt8], edition: String) {
+        self.secret = secret
+        self.edition = edition
+    }
+
+    /// Without a recipient there is nothing to derive from: a random identity.
+    public mutating func messageID(domain: String, date: Date) -> String {
+        random.messageID(domain: domain, date: date)
+    }
+
+    public mutating func messageID(domain: String, date: Date, recipient: EmailAddress) -> String {
+        let input = Array("message-id\u{0}\(edition)\u{0}\(recipient.normalized)".utf8)
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        secret.withUnsafeBytes { key in
+            input.withUnsafeBufferPointer { message in
+                _ = HMAC(EVP_sha256(), key.baseAddress, Int32(secret.count), message.baseAddress, message.count, &digest, &length)
+            }
+        }
+        return "nl." + Hex.lower(digest.prefix(16)) + "@" + domain
+    }
+
+    public mutating func boundary() -> String {
+        random.boundary()
+    }
 }
 
 /// Random identities: 128 random bits in each Message-ID, 96 in each boundary.

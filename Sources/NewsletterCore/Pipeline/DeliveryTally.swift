@@ -6,6 +6,8 @@ struct DeliveryTally {
     var failures: [(address: String, reply: String)] = []
     /// Recipients left pending, with the last reply.
     var deferred: [(address: String, reply: String)] = []
+    /// Recipients whose message's outcome is unknown, with what happened.
+    var unknown: [(address: String, reply: String)] = []
 
     init(total: Int) {
         progress = SendProgress()
@@ -23,6 +25,9 @@ struct DeliveryTally {
             case .deferred(let job, let reply):
                 progress.deferred += 1
                 deferred.append((job.recipient.description, reply))
+            case .unknown(let job, let reply):
+                progress.unknown += 1
+                unknown.append((job.recipient.description, reply))
             }
         }
     }

@@ -38,7 +38,7 @@ public struct Preview {
         var warnings = collection.problems.map { "\($0.description) (skipped)" } + collection.warnings.map(\.description)
 
         let list = try SubscriberList.load(from: configuration.subscribers.file)
-        warnings += list.warnings.map(\.description)
+        warnings += list.allWarnings.map(\.description)
         let subscriber: Subscriber
         if let recipient {
             let address = try EmailAddress(recipient)

@@ -6,6 +6,9 @@ struct RecipientPlan {
     var recipients: [Subscriber] = []
     /// Recipients already served by an earlier run of the same edition.
     var alreadyDone = 0
+    /// Recipients whose message's outcome was unknown in an earlier run: sent once more in this one (at most
+    /// once in all, see ``Journal/Entry/isSettled``).
+    var resent: [String] = []
     /// Active in the list but opted out in the suppression journal.
     var suppressed = 0
     /// Addresses skipped with a warning.
@@ -28,10 +31,10 @@ struct RecipientPlan {
 
     /// The plan for `list`, given what is done and who opted out (keys are normalised addresses).
     init(list: SubscriberList, done: [String: Journal.Entry], suppressed: [String: SuppressionList.Entry]) {
-        warnings = list.warnings.map(\.description)
+        warnings = list.allWarnings.map(\.description)
         for subscriber in list.subscribers() {
             let key = subscriber.address.normalized
-            if done[key] != nil {
+            if let entry = done[key], entry.isSettled {
                 alreadyDone += 1
             } else if suppressed[key] != nil {
                 self.suppressed += 1
@@ -39,6 +42,7 @@ struct RecipientPlan {
                 skipped.append(subscriber.address.description)
                 warnings.append("\(subscriber.address): skipped: its local part is not ASCII and needs SMTPUTF8, which this sender does not negotiate")
             } else {
+                if done[key] != nil { resent.append(subscriber.address.description) }
                 recipients.append(subscriber)
             }
         }

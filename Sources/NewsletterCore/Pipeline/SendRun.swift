@@ -33,8 +33,9 @@ public final class SendRun {
     public var onWarning: (String) -> Void = { _ in }
     /// Where the SMTP dialogue is logged at debug level (`--verbose`); nil for none.
     public var trace: Logger?
-    /// Chooses Message-IDs and boundaries; injected by tests.
-    public var identity: any MessageIdentity = RandomMessageIdentity()
+    /// Chooses Message-IDs and boundaries; injected by tests. By default ``EditionMessageIdentity``: each
+    /// Message-ID derived from the edition and the recipient.
+    public var identity: (any MessageIdentity)?
     /// Builds the transport; tests may inject another real transport (e.g. with a different server).
     public var makeTransport: ((SMTPSettings, EmailAddress, String?) -> any MailTransport)?
 
@@ -74,15 +75,21 @@ public final class SendRun {
             transport = FileTransport(directory: directory)
         } else {
             guard let smtp = configuration.smtp else { throw SendSetupError.missing(file: file, what: "send needs an `smtp` section (smtp.url)") }
-            let password = try smtp.password(environment: environment)
-            if smtp.username != nil && password == nil {
-                throw SendSetupError.missing(file: file, what: "smtp.username is set but no password: set the variable named by smtp.passwordEnv, or smtp.passwordFile")
+            var passwords: [String?] = []
+            for (index, relay) in smtp.allRelays.enumerated() {
+                let password = try relay.password(environment: environment)
+                if relay.username != nil && password == nil {
+                    let key = smtp.relays.isEmpty ? "smtp" : "smtp.relays[\(index)]"
+                    throw SendSetupError.missing(file: file, what: "\(key).username is set but no password: set the variable named by \(key).passwordEnv, or \(key).passwordFile")
+                }
+                passwords.append(password)
             }
+            let password = passwords.first ?? nil
             let envelope = smtp.envelopeFrom ?? configuration.newsletter.from.address
             // `{{verp}}` in smtp.envelopeFrom: each message's envelope sender names its recipient (VERPAddress).
             let verp = VERPAddress(template: envelope.description, secret: secret)
             transport = makeTransport?(smtp, envelope, password)
-                ?? SMTPTransport(settings: smtp, envelopeFrom: envelope, password: password, trace: trace, verp: verp)
+                ?? SMTPTransport(settings: smtp, envelopeFrom: envelope, passwords: passwords, trace: trace, verp: verp)
         }
         guard let stateDirectory = configuration.stateDirectory else {
             if isDryRun { return [try deliverWithoutState(templates: templates, secret: secret, signer: signer, transport: transport, report: report)] }
@@ -179,6 +186,7 @@ public final class SendRun {
         let plan = try RecipientPlan.make(configuration: configuration, done: done)
         plan.warnings.forEach(onWarning)
         report.alreadyDone = plan.alreadyDone
+        report.resent = plan.resent
         report.suppressed = plan.suppressed
         report.skipped = plan.skipped
 
@@ -187,7 +195,9 @@ public final class SendRun {
 
         let start = SMTPTransport.monotonicNow()
         var tally = DeliveryTally(total: plan.recipients.count)
-        let feed = MessageFeed(recipients: plan.recipients, renderer: digest.renderer, identity: identity, signer: signer)
+        let feed = MessageFeed(
+            recipients: plan.recipients, renderer: digest.renderer,
+            identity: identity ?? EditionMessageIdentity(secret: secret, edition: edition.id), signer: signer)
         let writer = journal.map { JournalWriter(journal: $0) }
         let recorder = RunRecorder(writer: writer) { results in
             tally.count(results)
@@ -224,10 +234,19 @@ public final class SendRun {
         report.progress = tally.progress
         report.failures = tally.failures
         report.deferred = tally.deferred
+        report.unknown = tally.unknown
+        report.relays = transport.relayReports
         report.wasInterrupted = interrupted
         if let runError { throw runError }
 
-        if !interrupted && tally.deferred.isEmpty && untried == 0, let store {
+        // An unknown outcome keeps the edition open for its one resend by the next run; a resend that is unknown
+        // again settles it.
+        let resentKeys = Set(plan.resent.compactMap { try? EmailAddress($0).normalized })
+        let awaitingResend = tally.unknown.contains { entry in
+            guard let key = try? EmailAddress(entry.address).normalized else { return false }
+            return !resentKeys.contains(key)
+        }
+        if !interrupted && tally.deferred.isEmpty && untried == 0 && !awaitingResend, let store {
             let sentBefore = done.values.filter { if case .sent = $0 { return true } else { return false } }.count
             try store.complete(edition, sent: tally.progress.sent + sentBefore, failed: tally.progress.failed, at: Date())
             report.isComplete = true

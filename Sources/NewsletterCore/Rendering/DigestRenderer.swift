@@ -103,7 +103,7 @@ public struct DigestRenderer {
         return MailMessage(
             from: from, to: subscriber.mailbox, subject: baseContext["subject"] as? String ?? configuration.newsletter.title,
             date: date, timeZone: configuration.newsletter.timeZone,
-            messageID: identity.messageID(domain: from.address.domain, date: date), listID: configuration.newsletter.listID,
+            messageID: identity.messageID(domain: from.address.domain, date: date, recipient: subscriber.address), listID: configuration.newsletter.listID,
             unsubscribeURIs: uris, textBody: textBody, htmlBody: htmlBody, boundary: identity.boundary())
     }
 

@@ -18,6 +18,18 @@ public struct SubscriberList: Sendable {
     public private(set) var warnings: [SubscriberWarning] = []
     /// Duplicates merged into an earlier entry, each with a notice.
     public private(set) var notices: [SubscriberWarning] = []
+    /// Entries kept without their name, which was longer than ``maxNameLength``, each with its warning.
+    public private(set) var droppedNames: [SubscriberWarning] = []
+
+    /// The longest name kept, in characters: a longer one is dropped with a warning (a 10 MB name would make a
+    /// 37 MB message with a 16 MB `To:` header).
+    public static let maxNameLength = 200
+    /// The largest entry read, in bytes of the file: a larger one is skipped with a warning. It bounds the
+    /// extra fields kept for templates too.
+    public static let maxEntryBytes = 16 * 1024
+
+    /// Every warning about the list, skipped entries and dropped names, in file order.
+    public var allWarnings: [SubscriberWarning] { (warnings + droppedNames).sorted { $0.position < $1.position } }
     /// The number of entries in the file.
     public private(set) var entryCount = 0
 
@@ -70,6 +82,21 @@ public struct SubscriberList: Sendable {
             var position = 0
             while let (value, range) = try reader.nextArrayElement(isFirst: position == 0) {
                 position += 1
+                if range.count > SubscriberList.maxEntryBytes {
+                    var email: String?
+                    if case .string(let text)? = value["email"] { email = text.count > 100 ? String(text.prefix(100)) + "…" : text }
+                    warnings.append(SubscriberWarning(
+                        file: file, position: position, email: email,
+                        message: "skipped: the entry is \(range.count) bytes, more than the \(SubscriberList.maxEntryBytes / 1024) KiB an entry may have"))
+                    continue
+                }
+                if case .string(let name)? = value["name"], Sanitize.collapsedLine(name).count > SubscriberList.maxNameLength,
+                    case .string(let email)? = value["email"]
+                {
+                    droppedNames.append(SubscriberWarning(
+                        file: file, position: position, email: email,
+                        message: "the name is longer than \(SubscriberList.maxNameLength) characters; sent without a name"))
+                }
                 switch SubscriberList.entry(value, position: position, file: file) {
                 case .failure(let warning):
                     warnings.append(warning)
@@ -153,7 +180,7 @@ public struct SubscriberList: Sendable {
             switch nameValue {
             case .string(let text):
                 let line = Sanitize.collapsedLine(text)
-                name = line.isEmpty ? nil : line
+                name = line.isEmpty || line.count > maxNameLength ? nil : line
             case .null:
                 break
             default:

@@ -51,4 +51,22 @@ public enum Sanitize {
     public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0) || scalar.value == 0x2028 || scalar.value == 0x2029
     }
+
+    /// `text` with the user information (`user:password@`) removed from every URL in it, so that a credential
+    /// written into a URL is never printed: `smtp://bob:pw@host` becomes `smtp://host`.
+    public static func withoutCredentials(_ text: String) -> String {
+        guard text.contains("://"), text.contains("@") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let separator = rest.range(of: "://") {
+            result += rest[..<separator.upperBound]
+            rest = rest[separator.upperBound...]
+            // The authority ends at the first '/', '?', '#' or white space; userinfo is what comes before its last '@'.
+            let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" || $0.isWhitespace || $0 == ">" || $0 == "\"" || $0 == "'" } ?? rest.endIndex
+            if let at = rest[..<end].lastIndex(of: "@") {
+                rest = rest[rest.index(after: at)...]
+            }
+        }
+        return result + rest
+    }
 }

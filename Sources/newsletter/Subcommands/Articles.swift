@@ -20,13 +20,13 @@ extension NewsletterCommand {
             }
             let zone = configuration.newsletter.timeZone
             for article in collection.articles {
-                print("\(DisplayDate.isoMinute(article.published, zone))  \(article.title)")
-                print("    \(article.link?.absoluteString ?? "(not linked: '\(Sanitize.printable(article.url))' is not an http(s) URL)")  [\(article.itemKey == nil ? (article.file as NSString).lastPathComponent : Sanitize.collapsedLine(article.source ?? article.file))]")
+                Terminal.output("\(DisplayDate.isoMinute(article.published, zone))  \(article.title)")
+                Terminal.output("    \(article.link?.absoluteString ?? "(not linked: '\(Sanitize.printable(article.url))' is not an http(s) URL)")  [\(article.itemKey == nil ? (article.file as NSString).lastPathComponent : Sanitize.collapsedLine(article.source ?? article.file))]")
             }
-            for skipped in collection.skipped { print("skipped: \(skipped)") }
+            for skipped in collection.skipped { Terminal.output("skipped: \(skipped)") }
             for problem in collection.problems { Terminal.warning("\(problem) (skipped)") }
             for warning in collection.warnings { Terminal.warning(warning.description) }
-            print("\(collection.articles.count) in the digest, \(collection.skipped.count) left out, \(collection.problems.count) unreadable, "
+            Terminal.output("\(collection.articles.count) in the digest, \(collection.skipped.count) left out, \(collection.problems.count) unreadable, "
                 + "\(collection.outsideWindow) outside the window, of " + scanned(collection)
                 + (collection.alreadySent > 0 ? " (\(collection.alreadySent) already sent)" : "") + ".")
         }

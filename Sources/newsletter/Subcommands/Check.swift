@@ -21,11 +21,11 @@ extension NewsletterCommand {
                 if finding.isProblem {
                     Terminal.error("error: \(finding.source): \(finding.summary)")
                 } else {
-                    print("\(finding.isFailing ? "warn" : "ok  ")  \(finding.source): \(finding.summary)")
+                    Terminal.output("\(finding.isFailing ? "warn" : "ok  ")  \(finding.source): \(finding.summary)")
                 }
             }
             let problems = findings.filter(\.isProblem).count
-            print("\(configuration.file): configuration valid; \(findings.count) source\(findings.count == 1 ? "" : "s"), \(problems) need\(problems == 1 ? "s" : "") attention.")
+            Terminal.output("\(configuration.file): configuration valid; \(findings.count) source\(findings.count == 1 ? "" : "s"), \(problems) need\(problems == 1 ? "s" : "") attention.")
             if problems > 0 { throw ExitCode.failure }
         }
     }

@@ -62,9 +62,9 @@ extension NewsletterCommand.DKIM {
                 throw Terminal.fail(error)
             }
             let kind = made.key.algorithm == .rsaSHA256 ? "RSA \(made.key.bits)-bit" : "Ed25519"
-            print("Wrote \(file): \(kind) private key, mode 0600. Publish this DNS TXT record:")
-            print(made.record.zoneLine)
-            print("Then add { \"selector\": \"\(selector)\", \"privateKeyFile\": \"\(file)\" } to dkim.signatures (domain \"\(signingDomain)\").")
+            Terminal.output("Wrote \(file): \(kind) private key, mode 0600. Publish this DNS TXT record:")
+            Terminal.output(made.record.zoneLine)
+            Terminal.output("Then add { \"selector\": \"\(selector)\", \"privateKeyFile\": \"\(file)\" } to dkim.signatures (domain \"\(signingDomain)\").")
         }
     }
 }

@@ -16,7 +16,7 @@ extension NewsletterCommand.DKIM {
             } catch {
                 throw Terminal.fail(error)
             }
-            for record in records { print(record.zoneLine) }
+            for record in records { Terminal.output(record.zoneLine) }
         }
     }
 }

@@ -20,13 +20,13 @@ extension NewsletterCommand {
             let outcomes = try Fetch.fetch(configuration, now: options.instant)
             for outcome in outcomes {
                 switch outcome.status {
-                case .updated(let items): print("\(outcome.location.display): \(items) item\(items == 1 ? "" : "s")")
-                case .notModified: print("\(outcome.location.display): not modified")
+                case .updated(let items): Terminal.output("\(outcome.location.display): \(items) item\(items == 1 ? "" : "s")")
+                case .notModified: Terminal.output("\(outcome.location.display): not modified")
                 case .failed: break
                 }
             }
             let failed = outcomes.filter { if case .failed = $0.status { return true } else { return false } }.count
-            print("\(outcomes.count) feed\(outcomes.count == 1 ? "" : "s"), \(failed) failed.")
+            Terminal.output("\(outcomes.count) feed\(outcomes.count == 1 ? "" : "s"), \(failed) failed.")
             if failed > 0 { throw ExitCode.failure }
         }
 

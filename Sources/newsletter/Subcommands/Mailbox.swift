@@ -43,9 +43,9 @@ extension NewsletterCommand {
                         }
                         if !classification.note.isEmpty { line += " (\(classification.note))" }
                         line += "\n  from \(Terminal.quoted(from)), subject \(Terminal.quoted(subject))"
-                        print(line)
+                        Terminal.output(line)
                     case .action(let text):
-                        print((dryRun ? "dry run: " : "") + text)
+                        Terminal.output((dryRun ? "dry run: " : "") + text)
                     case .warning(let text):
                         Terminal.warning(text)
                     }
@@ -53,7 +53,7 @@ extension NewsletterCommand {
             } catch {
                 throw Terminal.fail(error)
             }
-            print((dryRun ? "dry run, nothing changed: " : "") + summary.line)
+            Terminal.output((dryRun ? "dry run, nothing changed: " : "") + summary.line)
         }
     }
 }

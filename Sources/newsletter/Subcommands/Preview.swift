@@ -52,7 +52,7 @@ extension NewsletterCommand {
             if let html { try Terminal.write(Array(outcome.message.htmlBody.utf8), to: html) }
             if let text { try Terminal.write(Array(outcome.message.textBody.utf8), to: text) }
             let count = outcome.collection.articles.count
-            print("Wrote \(out) for \(outcome.message.to.address): \(count) article\(count == 1 ? "" : "s"), \(outcome.bytes.count) bytes.")
+            Terminal.output("Wrote \(out) for \(outcome.message.to.address): \(count) article\(count == 1 ? "" : "s"), \(outcome.bytes.count) bytes.")
             if count == 0 {
                 Terminal.warning("no article in \(configuration.sources.map(\.label).joined(separator: ", ")) was published in the last \(configuration.articles.window / 3600) hours before \(options.instant); try --now")
             }

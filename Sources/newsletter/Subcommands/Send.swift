@@ -37,6 +37,9 @@ extension NewsletterCommand {
         @Flag(help: "Print only errors and the final summary.")
         var quiet = false
 
+        @Flag(help: "Print the summary as JSON on stdout (counts, each relay's counts and rate, who failed, stays pending or has an unknown outcome).")
+        var json = false
+
         @Flag(help: "Show the SMTP dialogue on stderr, each line tagged curl[N] with its connection's number (credentials redacted).")
         var verbose = false
 
@@ -81,32 +84,63 @@ extension NewsletterCommand {
             }
             display.finish()
             var pending = false
+            var interrupted = false
+            if json { Terminal.output(JSONValue.array(reports.map(\.json)).pretty.trimmingCharacters(in: .newlines)) }
             for report in reports {
-                try show(report)
+                do {
+                    try show(report)
+                } catch {
+                    interrupted = true
+                }
                 pending = pending || report.hasPending
             }
-            if pending { throw ExitCode(75) }
+            if interrupted || pending { throw ExitCode(75) }
         }
 
         /// Prints one edition's summary; throws exit 75 for an interrupted run.
         func show(_ report: SendReport) throws {
             if report.nothingToResume {
-                print("No unfinished edition; nothing sent.")
+                if !json { Terminal.output("No unfinished edition; nothing sent.") }
                 return
             }
             if report.nothingNew {
-                print("No new article since the last edition; nothing sent. Use --force to send anyway.")
+                if !json { Terminal.output("No new article since the last edition; nothing sent. Use --force to send anyway.") }
                 return
             }
             for failure in report.failures { Terminal.warning("\(failure.address): failed permanently: \(failure.reply)") }
             for pending in report.deferred { Terminal.warning("\(pending.address): still pending after retries: \(pending.reply)") }
+            for unknown in report.unknown {
+                let next = report.resent.contains(unknown.address) ? "it was already resent once, so it is not sent again" : "the next run sends it once more"
+                Terminal.warning("\(unknown.address): outcome unknown (the whole message went out, no reply to its end of data came): \(unknown.reply); \(next)")
+            }
             let p = report.progress
             let what = report.dryRunDirectory.map { "wrote \(p.sent) messages to \($0)" } ?? "sent \(p.sent)"
-            print(
+            if report.relays.count > 1 {
+                for relay in report.relays where relay.setAside > 0 {
+                    Terminal.warning("relay \(relay.name) was set aside \(relay.setAside) time\(relay.setAside == 1 ? "" : "s"); its messages went to the others (last: \(relay.lastProblem ?? "-"))")
+                }
+            }
+            if json { return try endInterrupted(report) }
+            Terminal.output(
                 "Edition \(report.editionID ?? "-")\(report.isResumed ? " (resumed)" : ""): \(report.articleCount) articles; "
                     + "\(what), failed \(p.failed), pending \(p.deferred), retried \(p.retried), skipped \(report.skipped.count), "
                     + (report.suppressed > 0 ? "suppressed \(report.suppressed), " : "")
+                    + (p.unknown > 0 ? "unknown \(p.unknown) (resent once by the next run), " : "")
+                    + (report.resent.isEmpty ? "" : "resent \(report.resent.count) after an unknown outcome, ")
                     + "already done \(report.alreadyDone); \(String(format: "%.1f", p.elapsed)) s, \(String(format: "%.0f", p.rate)) messages/s.")
+            if report.relays.count > 1 {
+                for relay in report.relays {
+                    Terminal.output(
+                        "  relay \(relay.name): sent \(relay.sent), failed \(relay.failed), unknown \(relay.unknown), "
+                            + "\(String(format: "%.0f", relay.rate)) messages/s over \(relay.connections) connection\(relay.connections == 1 ? "" : "s")"
+                            + (relay.setAside > 0 ? ", set aside \(relay.setAside) time\(relay.setAside == 1 ? "" : "s") (failed: \(relay.lastProblem ?? "-"))" : ""))
+                }
+            }
+            try endInterrupted(report)
+        }
+
+        /// Says how to finish an interrupted run; throws exit 75 for it.
+        func endInterrupted(_ report: SendReport) throws {
             if report.wasInterrupted {
                 Terminal.error("Stopped by a signal after recording the messages in flight; run send again to finish the edition.")
                 throw ExitCode(75)

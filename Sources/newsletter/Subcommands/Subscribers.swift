@@ -83,7 +83,7 @@ func edit(_ edit: SubscriberFileEditor.Edit, options: SubscriberFileOptions) thr
         Terminal.error("error: \(text)")
         throw ExitCode(65)
     case .done(let applied):
-        print("\(store.listPath): \(applied.summary)")
+        Terminal.output("\(store.listPath): \(applied.summary)")
     }
 }
 
@@ -96,17 +96,17 @@ extension NewsletterCommand.Subscribers {
 
         func run() throws {
             let list = try options.load()
-            for warning in list.warnings { Terminal.warning(warning.description) }
+            for warning in list.allWarnings { Terminal.warning(warning.description) }
             for notice in list.notices { Terminal.error("notice: \(notice)") }
             let skipped = list.warnings.count
-            print("\(list.file): \(list.activeCount) active, \(list.unsubscribedCount) unsubscribed, \(skipped) skipped, "
+            Terminal.output("\(list.file): \(list.activeCount) active, \(list.unsubscribedCount) unsubscribed, \(skipped) skipped, "
                 + "\(list.notices.count) duplicate\(list.notices.count == 1 ? "" : "s") (of \(list.entryCount) entries)")
             if let records = try options.records() {
                 let reasons = Dictionary(records.suppressed.values.map { ($0.reason, 1) }, uniquingKeysWith: +)
                     .sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
-                print("suppression journal: \(records.suppressed.count) suppressed" + (reasons.isEmpty ? "" : " (" + reasons.joined(separator: ", ") + ")"))
+                Terminal.output("suppression journal: \(records.suppressed.count) suppressed" + (reasons.isEmpty ? "" : " (" + reasons.joined(separator: ", ") + ")"))
                 for (address, count) in records.softBounces.sorted(by: { $0.key < $1.key }) where records.suppressed[address] == nil {
-                    print("soft bounces: \(address) \(count) of \(records.limit) within \(records.window)")
+                    Terminal.output("soft bounces: \(address) \(count) of \(records.limit) within \(records.window)")
                 }
             }
         }
@@ -138,13 +138,15 @@ extension NewsletterCommand.Subscribers {
                             + "\"source\": \(JSONValue.encodeString(entry.source)), \"since\": \"\(Instant.iso(entry.date))\" }"
                     }.joined(separator: ",\n") + (entries.isEmpty ? "]\n" : "\n]\n")
                 } else {
-                    output = entries.map { "\($0.address)\t\($0.reason)\t\($0.source)\t\(Instant.iso($0.date))\n" }.joined()
+                    output = entries.map { entry in
+                        [entry.address, entry.reason, entry.source].map { Terminal.printable($0) }.joined(separator: "\t") + "\t\(Instant.iso(entry.date))\n"
+                    }.joined()
                 }
                 FileHandle.standardOutput.write(Data(output.utf8))
                 return
             }
             let list = try options.load()
-            for warning in list.warnings { Terminal.warning(warning.description) }
+            for warning in list.allWarnings { Terminal.warning(warning.description) }
             var output = ""
             let subscribers = list.subscribers()
             if json {
@@ -156,7 +158,7 @@ extension NewsletterCommand.Subscribers {
                 })
             } else {
                 for subscriber in subscribers {
-                    output += subscriber.address.description + (subscriber.name.map { "\t" + $0 } ?? "") + "\n"
+                    output += Terminal.printable(subscriber.address.description) + (subscriber.name.map { "\t" + Terminal.printable($0) } ?? "") + "\n"
                 }
             }
             FileHandle.standardOutput.write(Data(output.utf8))

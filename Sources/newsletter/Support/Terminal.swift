@@ -8,9 +8,24 @@ import NewsletterCore
 
 /// Diagnostics on stderr and the mapping from library errors to exit codes.
 enum Terminal {
-    /// Writes one line to stderr.
+    /// Writes one line to stderr, made safe by ``printable(_:)``.
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((printable(line) + "\n").utf8))
+    }
+
+    /// Writes one line of product (a summary, a listing) to stdout, made safe by ``printable(_:)``.
+    static func output(_ line: String) {
+        FileHandle.standardOutput.write(Data((printable(line) + "\n").utf8))
+    }
+
+    /// The one form every message takes before it reaches a terminal: each control character other than the line
+    /// breaks between lines is quoted (`\u{1b}`, as `ls` and git quote them), so that a file name, a URL or a
+    /// list value cannot move the cursor, recolour or retitle the terminal; and no URL shows a user name or
+    /// password (`smtp://user:pw@host` is shown as `smtp://host`).
+    static func printable(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { Sanitize.printable(Sanitize.withoutCredentials(String($0))) }
+            .joined(separator: "\n")
     }
 
     static func warning(_ line: String) {
@@ -44,6 +59,9 @@ enum Terminal {
             return ExitCode(75)
         case is FeedError:
             return ExitCode(1)  // A feed that cannot be fetched or read: the others still make the digest.
+        case let error as DeliveryError:
+            if case .configuration = error { return ExitCode(65) }
+            return ExitCode(1)
         default:
             return ExitCode(1)
         }

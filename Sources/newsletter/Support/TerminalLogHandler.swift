@@ -24,6 +24,6 @@ struct TerminalLogHandler: LogHandler {
         case .error, .critical: prefix = "error: "
         default: prefix = ""
         }
-        FileHandle.standardError.write(Data((prefix + event.message.description + "\n").utf8))
+        FileHandle.standardError.write(Data((Terminal.printable(prefix + event.message.description) + "\n").utf8))
     }
 }

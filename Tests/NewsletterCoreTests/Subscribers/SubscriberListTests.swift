@@ -61,6 +61,24 @@ struct SubscriberListTests {
         #expect(!list.isActive(try EmailAddress("carol@example.net")))
     }
 
+    @Test("A name over 200 characters is dropped with a warning; an entry over 16 KiB is skipped with one")
+    func bounds() throws {
+        let long = String(repeating: "N", count: 201)
+        let fits = String(repeating: "F", count: 200)
+        let huge = String(repeating: "x", count: 10_000_000)
+        let text = """
+            [{"email": "a@example.com", "name": "\(long)"}, {"email": "b@example.com", "name": "\(fits)"},
+             {"email": "c@example.com", "name": "\(huge)"}, {"email": "d@example.com", "note": "\(String(repeating: "y", count: 17_000))"}]
+            """
+        let list = try SubscriberList(bytes: Array(text.utf8), file: "s.json")
+        #expect(list.subscribers().map(\.address.description) == ["a@example.com", "b@example.com"])
+        #expect(list.subscribers().map(\.name) == [nil, fits])
+        #expect(list.droppedNames.map(\.description) == ["s.json: entry 1 ('a@example.com'): the name is longer than 200 characters; sent without a name"])
+        #expect(list.warnings.map(\.position) == [3, 4])
+        #expect(list.warnings.allSatisfy { $0.message.hasPrefix("skipped: the entry is ") && $0.message.hasSuffix("more than the 16 KiB an entry may have") })
+        #expect(list.allWarnings.count == 3)
+    }
+
     @Test("An entry's name with CR/LF becomes one line")
     func nameInjection() throws {
         let list = try SubscriberList(bytes: Array(#"[{"email": "a@example.com", "name": "Eve\r\nBcc: x@example.org"}]"#.utf8), file: "s.json")
