@@ -16,6 +16,8 @@ public struct Configuration: Sendable {
     /// `mailbox.*`: the IMAP mailbox of bounces, complaints and unsubscribe mail; nil when absent (then `mailbox`
     /// refuses).
     public var mailbox: MailboxSettings?
+    /// `server.*`: the web service of `newsletter serve`; nil when absent (then `serve` uses the defaults).
+    public var server: ServerSettings?
     /// `state.directory`: where editions and their journals are kept; nil when absent (then `send` refuses).
     public var stateDirectory: String?
     /// `state.pendingExpiry`: how long after an edition started its still-pending recipients keep being retried;
@@ -30,7 +32,8 @@ public struct Configuration: Sendable {
         public var from: Mailbox
         /// A Mustache template for the Subject.
         public var subject: String
-        /// A Mustache template giving each subscriber's https unsubscribe URL.
+        /// A Mustache template giving each subscriber's https unsubscribe URL; when the file has none and
+        /// `server.publicURL` is set, the service's own page (`<publicURL>/unsubscribe?token={{token}}`).
         public var unsubscribeURL: String
         /// The address for `mailto:` unsubscribe requests, if any.
         public var unsubscribeMailto: EmailAddress?
@@ -108,6 +111,10 @@ extension Configuration {
             path.hasPrefix("/") ? path : (baseDirectory == "." ? path : baseDirectory + "/" + path)
         }
         var root = try ConfigurationReader(file: file, path: "", value: json)
+        if var server = try root.object("server") {
+            self.server = try ServerSettings(reading: &server, resolve: resolve)
+            try server.finish()
+        }
 
         guard var newsletter = try root.object("newsletter") else { throw .missingKey(file: file, key: "newsletter") }
         let title = Sanitize.collapsedLine(try newsletter.requiredString("title"))
@@ -119,8 +126,13 @@ extension Configuration {
             throw .invalidValue(file: file, key: "newsletter.from", reason: error.description)
         }
         let subject = try newsletter.requiredString("subject")
-        let unsubscribeURL = try newsletter.requiredString("unsubscribeURL")
-        guard unsubscribeURL.lowercased().hasPrefix("https://") else {
+        let unsubscribeURL: String
+        if let origin = server?.publicURL, try newsletter.string("unsubscribeURL") == nil {
+            unsubscribeURL = origin + "/unsubscribe?token={{token}}"
+        } else {
+            unsubscribeURL = try newsletter.requiredString("unsubscribeURL")
+        }
+        guard unsubscribeURL.lowercased().hasPrefix("https://") || ServerSettings.isLoopbackHTTP(unsubscribeURL) else {
             throw .invalidValue(file: file, key: "newsletter.unsubscribeURL", reason: "must be an https:// URL (RFC 8058 one-click unsubscribe needs https)")
         }
         var mailto: EmailAddress?
