@@ -76,9 +76,11 @@ public struct ArchiveWriter: Sendable {
 
     /// The index page.
     public func index(_ editions: [Edition]) -> File {
-        let context: [String: Any] = [
+        var context: [String: Any] = [
             "newsletterTitle": configuration.newsletter.title, "editions": entries(editions), "hasEditions": !editions.isEmpty, "feedHref": "feed.atom",
+            "stylesheetURL": "style.css",
         ]
+        if let origin = configuration.server?.publicURL { context["subscribeURL"] = origin + "/subscribe" }
         return File(name: "index.html", bytes: Array(pages.render("archive-index.html", context).utf8), contentType: "text/html; charset=utf-8")
     }
 
@@ -95,10 +97,15 @@ public struct ArchiveWriter: Sendable {
         return File(name: "feed.atom", bytes: Array(pages.render("archive-feed.atom", context).utf8), contentType: "application/atom+xml; charset=utf-8")
     }
 
+    /// The index page's stylesheet (the pages' own), beside it.
+    public var stylesheet: File {
+        File(name: "style.css", bytes: pages.stylesheet, contentType: "text/css; charset=utf-8")
+    }
+
     /// Every file of the archive.
     public func files(templates: TemplateSet) throws -> [File] {
         let editions = try editions()
-        return editions.map { page(for: $0, templates: templates) } + [index(editions), feed(editions)]
+        return editions.map { page(for: $0, templates: templates) } + [index(editions), feed(editions), stylesheet]
     }
 }
 

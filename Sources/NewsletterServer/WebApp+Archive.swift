@@ -26,6 +26,7 @@ extension WebApp {
         switch name {
         case "index.html", "": file = writer.index(editions)
         case "feed.atom": file = writer.feed(editions)
+        case "style.css": file = writer.stylesheet
         default:
             guard name.hasSuffix(".html"), ArchiveWriter.isEditionID(String(name.dropLast(5))),
                 let edition = editions.first(where: { $0.id + ".html" == name })

@@ -62,7 +62,7 @@ final class WebApp: Sendable {
 
     /// What every page may show.
     var baseContext: [String: Any] {
-        var context: [String: Any] = ["newsletterTitle": configuration.newsletter.title, "subscribeURL": "/subscribe"]
+        var context: [String: Any] = ["newsletterTitle": configuration.newsletter.title, "subscribeURL": "/subscribe", "stylesheetURL": "/style.css"]
         if configuration.stateDirectory != nil { context["archiveURL"] = "/archive/" }
         return context
     }
@@ -82,7 +82,7 @@ final class WebApp: Sendable {
     /// even read).
     func invalidLink() -> Response {
         errorPage(
-            .badRequest, "This link is not valid. Please use the link from the latest message you received, unchanged.",
+            .badRequest, "Please use the link from the latest message you received, unchanged: a link cut short or changed does not work.",
             heading: "This link is not valid")
     }
 

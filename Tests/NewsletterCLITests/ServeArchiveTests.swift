@@ -29,7 +29,7 @@ struct ServeArchiveTests {
         let out = fixture.directory + "/archive"
         let result = try CLI.run(["archive", "--config", fixture.config, "--out", out])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == "Wrote \(out): 1 edition, index.html, feed.atom.\n")
+        #expect(result.stdout == "Wrote \(out): 1 edition, index.html, feed.atom, style.css.\n")
         let page = try String(contentsOfFile: out + "/\(id).html", encoding: .utf8)
         #expect(page.contains("<html lang=\"en\">"))
         #expect(page.contains("This is the web version of Daily Digest"))
@@ -39,6 +39,9 @@ struct ServeArchiveTests {
         }
         let index = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
         #expect(index.contains("<a href=\"\(id).html\">Friday, 2 February 2024</a>"))
+        #expect(index.contains("<link rel=\"stylesheet\" href=\"style.css\">"))
+        #expect(index.contains("<a href=\"\(fixture.origin)/subscribe\">Subscribe</a>"))
+        #expect(FileManager.default.fileExists(atPath: out + "/style.css"))
         let feed = try String(contentsOfFile: out + "/feed.atom", encoding: .utf8)
         #expect(feed.contains("<link rel=\"alternate\" type=\"text/html\" href=\"\(pageURL)\"/>"))
         let parse = try CLI.runProcess(

@@ -30,8 +30,8 @@ extension NewsletterCommand {
                 throw Terminal.fail(error)
             }
             for file in files { try Terminal.write(file.bytes, to: out + "/" + file.name) }
-            let count = files.count - 2
-            print("Wrote \(out): \(count) edition\(count == 1 ? "" : "s"), index.html, feed.atom.")
+            let count = files.count - 3
+            print("Wrote \(out): \(count) edition\(count == 1 ? "" : "s"), index.html, feed.atom, style.css.")
         }
     }
 }
