@@ -29,7 +29,9 @@ final class WebApp: Sendable {
         unsubscribeTokens = UnsubscribeToken(secret: secret)
         signedTokens = SignedToken(secret: secret)
         formGuard = FormGuard(tokens: signedTokens, isSecure: settings.publicURL?.lowercased().hasPrefix("https://") ?? false)
-        listWriter = ListWriter(store: SubscriberStore(configuration: configuration))
+        var store = SubscriberStore(configuration: configuration)
+        store.cache = ParsedListCache()
+        listWriter = ListWriter(store: store)
         self.sender = sender
         clientLimiter = RateLimiter(limit: settings.signupsPerClientPerHour, window: 3600)
         addressLimiter = RateLimiter(limit: 1, window: 3600)
