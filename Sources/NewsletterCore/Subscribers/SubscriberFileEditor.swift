@@ -232,19 +232,37 @@ public enum SubscriberFileEditor {
         }
         guard !memberSets.isEmpty || !removed.isEmpty || !appended.isEmpty else { return (bytes, results, parsed) }
 
-        // Entries are changed from the last to the first, so that the offsets of those before stay valid.
-        var output = bytes
+        // Each changed entry is edited on its own (a few bytes), then the file is put together in one pass, and
+        // the places of the entries after each change shift by what it added: linear in the file, however many
+        // entries a batch changes.
         var ranges = layout.elements.map(\.range)
-        for index in memberSets.keys.sorted(by: >) {
-            let before = output.count
-            for (key, literal) in memberSets[index] ?? [] {
-                try setMember(key, literal, in: &output, element: ranges[index], file: file)
+        var output: [UInt8]
+        if memberSets.isEmpty {
+            output = bytes
+        } else {
+            output = []
+            output.reserveCapacity(bytes.count + memberSets.count * 64)
+            var copied = 0
+            var shift = 0
+            var changed = memberSets.keys.sorted().makeIterator()
+            var next = changed.next()
+            for index in ranges.indices {
+                let range = ranges[index]
+                ranges[index] = (range.lowerBound + shift)..<(range.upperBound + shift)
+                guard index == next else { continue }
+                next = changed.next()
+                var piece = Array(bytes[range])
+                for (key, literal) in memberSets[index] ?? [] {
+                    try setMember(key, literal, in: &piece, element: 0..<piece.count, file: file)
+                }
+                output.append(contentsOf: bytes[copied..<range.lowerBound])
+                output.append(contentsOf: piece)
+                copied = range.upperBound
+                let delta = piece.count - range.count
+                ranges[index] = ranges[index].lowerBound..<(ranges[index].upperBound + delta)
+                shift += delta
             }
-            let delta = output.count - before
-            ranges[index] = ranges[index].lowerBound..<(ranges[index].upperBound + delta)
-            for later in (index + 1)..<ranges.count {
-                ranges[later] = (ranges[later].lowerBound + delta)..<(ranges[later].upperBound + delta)
-            }
+            output.append(contentsOf: bytes[copied...])
         }
         if removed.isEmpty && appended.isEmpty {
             // Only members were set: the entries keep their order and keys; their places moved by what was
