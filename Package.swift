@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "newsletter", targets: ["newsletter"]),
         .library(name: "NewsletterCore", targets: ["NewsletterCore"]),
+        .library(name: "NewsletterServer", targets: ["NewsletterServer"]),
     ],
     dependencies: [
         // CLI parsing for the thin executable.
@@ -16,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         // The logging API: the core reports through a Logger the caller gives it; the CLI picks the output.
         .package(url: "https://github.com/apple/swift-log", from: "1.0.0"),
+        // `newsletter serve`: the HTTP server (its own target, so the core stays free of it) and graceful shutdown.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // Core
@@ -25,6 +30,20 @@ let package = Package(
                 "CCurlShims",
                 "CLibXML2",
                 "CCrypto",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Web service (`newsletter serve`): unsubscribe, double opt-in, archive.
+        .target(
+            name: "NewsletterServer",
+            dependencies: [
+                "NewsletterCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -58,6 +77,7 @@ let package = Package(
             name: "newsletter",
             dependencies: [
                 "NewsletterCore",
+                "NewsletterServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -11,7 +11,7 @@ struct NewsletterCommand: ParsableCommand {
             75 try again later (another run holds the lock), 1 other failures.
             """,
         version: "0.1.0",
-        subcommands: [Send.self, Preview.self, Articles.self, Subscribers.self, Mailbox.self, Fetch.self, Check.self, DKIM.self]
+        subcommands: [Send.self, Preview.self, Articles.self, Subscribers.self, Mailbox.self, Fetch.self, Check.self, DKIM.self, Serve.self, Archive.self]
     )
 
     static func main() {

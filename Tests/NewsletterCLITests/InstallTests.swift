@@ -13,6 +13,9 @@ struct InstallTests {
         "usr/local/share/newsletter/templates/digest.txt.mustache",
         "usr/local/share/newsletter/templates/partials/article.html.mustache",
         "usr/local/share/newsletter/templates/partials/article.txt.mustache",
+        "usr/local/share/newsletter/templates/web/unsubscribe.html.mustache",
+        "usr/local/share/newsletter/templates/web/partials/head.html.mustache",
+        "usr/local/share/newsletter/templates/web/style.css",
         "usr/local/share/newsletter/example/config.json",
         "usr/local/share/newsletter/example/subscribers.json",
         "usr/local/share/newsletter/install-manifest.txt",
@@ -20,6 +23,7 @@ struct InstallTests {
         "usr/local/lib/systemd/system/newsletter-send.timer",
         "usr/local/lib/systemd/system/newsletter-retry.service",
         "usr/local/lib/systemd/system/newsletter-retry.timer",
+        "usr/local/lib/systemd/system/newsletter-serve.service",
         "usr/local/etc/newsletter/config.json",
     ]
 

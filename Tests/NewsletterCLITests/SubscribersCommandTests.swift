@@ -102,4 +102,18 @@ struct SubscribersCommandTests {
         #expect(result.stderr.contains("s.json.lock is locked by another run"))
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "[]\n")
     }
+
+    @Test("check reports an entry subscribed in the file that the suppression journal overrides (an old copy saved over an opt-out)")
+    func checkOverridden() throws {
+        let fixture = try WebFixture()
+        defer { fixture.remove() }
+        let before = fixture.listText()
+        #expect(try CLI.run(["subscribers", "unsubscribe", "bob@example.net", "--config", fixture.config]).status == 0)
+        try before.write(toFile: fixture.list, atomically: true, encoding: .utf8)
+        let check = try CLI.run(["subscribers", "check", "--config", fixture.config])
+        #expect(check.status == 0)
+        #expect(check.stderr.contains("bob@example.net is subscribed in the list but opted out on "))
+        #expect(check.stderr.contains("(cli: unsubscribed); send skips it. With their consent: subscribers add --resubscribe"))
+        #expect(!check.stderr.contains("alice@example.org"))
+    }
 }

@@ -18,6 +18,8 @@ public struct Configuration: Sendable {
     public var mailbox: MailboxSettings?
     /// `dkim.*`: the domain and keys every message is signed with; nil when absent (messages go unsigned).
     public var dkim: DKIMSettings?
+    /// `server.*`: the web service of `newsletter serve`; nil when absent (then `serve` uses the defaults).
+    public var server: ServerSettings?
     /// `state.directory`: where editions and their journals are kept; nil when absent (then `send` refuses).
     public var stateDirectory: String?
     /// `state.pendingExpiry`: how long after an edition started its still-pending recipients keep being retried;
@@ -36,7 +38,8 @@ public struct Configuration: Sendable {
         public var from: Mailbox
         /// A Mustache template for the Subject.
         public var subject: String
-        /// A Mustache template giving each subscriber's https unsubscribe URL.
+        /// A Mustache template giving each subscriber's https unsubscribe URL; when the file has none and
+        /// `server.publicURL` is set, the service's own page (`<publicURL>/unsubscribe?token={{token}}`).
         public var unsubscribeURL: String
         /// The address for `mailto:` unsubscribe requests, if any.
         public var unsubscribeMailto: EmailAddress?
@@ -118,6 +121,10 @@ extension Configuration {
             path.hasPrefix("/") ? path : (baseDirectory == "." ? path : baseDirectory + "/" + path)
         }
         var root = try ConfigurationReader(file: file, path: "", value: json)
+        if var server = try root.object("server") {
+            self.server = try ServerSettings(reading: &server, resolve: resolve)
+            try server.finish()
+        }
 
         guard var newsletter = try root.object("newsletter") else { throw .missingKey(file: file, key: "newsletter") }
         // Every value that reaches a header is checked here (HeaderText), so that none is changed silently later.
@@ -141,8 +148,13 @@ extension Configuration {
         }
         let subject = try newsletter.requiredString("subject")
         try checked("subject", HeaderText.displayTextProblem(subject, maxCharacters: HeaderText.maxSubjectCharacters))
-        let unsubscribeURL = try newsletter.requiredString("unsubscribeURL")
-        guard unsubscribeURL.lowercased().hasPrefix("https://") else {
+        let unsubscribeURL: String
+        if let origin = server?.publicURL, try newsletter.string("unsubscribeURL") == nil {
+            unsubscribeURL = origin + "/unsubscribe?token={{token}}"
+        } else {
+            unsubscribeURL = try newsletter.requiredString("unsubscribeURL")
+        }
+        guard unsubscribeURL.lowercased().hasPrefix("https://") || ServerSettings.isLoopbackHTTP(unsubscribeURL) else {
             throw .invalidValue(file: file, key: "newsletter.unsubscribeURL", reason: "must be an https:// URL (RFC 8058 one-click unsubscribe needs https)")
         }
         try checked("unsubscribeURL", HeaderText.asciiTokenProblem(unsubscribeURL))

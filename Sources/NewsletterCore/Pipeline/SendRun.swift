@@ -190,7 +190,11 @@ public final class SendRun {
         report.suppressed = plan.suppressed
         report.skipped = plan.skipped
 
-        let digest = Digest(configuration: configuration, templates: templates, articles: edition.articles, date: edition.date, tokens: UnsubscribeToken(secret: secret))
+        // "View in browser": the edition's page in the archive that `newsletter serve` publishes, when it has a public URL.
+        let archiveURL = store == nil ? nil : configuration.server?.publicURL.map { $0 + "/archive/" + edition.id + ".html" }
+        let digest = Digest(
+            configuration: configuration, templates: templates, articles: edition.articles, date: edition.date, tokens: UnsubscribeToken(secret: secret),
+            archiveURL: archiveURL)
         if let first = plan.recipients.first { try digest.renderer.validateUnsubscribeURL(for: first) }
 
         let start = SMTPTransport.monotonicNow()

@@ -13,11 +13,12 @@ public struct Digest {
     /// Cleans `articles` once for the edition of `date` and sets up its renderer.
     ///
     /// - Parameter tokens: the unsubscribe tokens; nil only for a preview without a secret (a placeholder token).
-    public init(configuration: Configuration, templates: TemplateSet, articles: [Article], date: Date, tokens: UnsubscribeToken?) {
+    /// - Parameter archiveURL: the edition's page in the web archive (`{{archiveURL}}`), when there is one.
+    public init(configuration: Configuration, templates: TemplateSet, articles: [Article], date: Date, tokens: UnsubscribeToken?, archiveURL: String? = nil) {
         let sanitizer = HTMLSanitizer(rules: configuration.articles.boilerplate)
         let prepared = articles.map { PreparedArticle($0, sanitizer: sanitizer, excerptLength: configuration.articles.excerptLength) }
         self.articles = prepared
-        renderer = DigestRenderer(configuration: configuration, templates: templates, articles: prepared, date: date, tokens: tokens)
+        renderer = DigestRenderer(configuration: configuration, templates: templates, articles: prepared, date: date, tokens: tokens, archiveURL: archiveURL)
     }
 
     /// The articles a digest made at `now` holds: from every source, published within the window (and, for

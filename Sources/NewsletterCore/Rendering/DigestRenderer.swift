@@ -20,7 +20,11 @@ public struct DigestRenderer {
     /// The token used when no secret is configured; only a preview may use it.
     public static let placeholderToken = "preview-token-no-secret-configured"
 
-    public init(configuration: Configuration, templates: TemplateSet, articles: [PreparedArticle], date: Date, tokens: UnsubscribeToken?) {
+    /// - Parameter archiveURL: the edition's page in the web archive, `{{archiveURL}}` in templates ("View in
+    ///   browser"); nil leaves it out.
+    public init(
+        configuration: Configuration, templates: TemplateSet, articles: [PreparedArticle], date: Date, tokens: UnsubscribeToken?, archiveURL: String? = nil
+    ) {
         self.configuration = configuration
         self.templates = templates
         self.articles = articles
@@ -60,6 +64,7 @@ public struct DigestRenderer {
             "fromEmail": configuration.newsletter.from.address.description,
         ]
         if let mailto = configuration.newsletter.unsubscribeMailto { base["unsubscribeMailto"] = mailto.description }
+        if let archiveURL { base["archiveURL"] = archiveURL }
         base["subject"] = templates.subjectLine(base)
         // The article partials are the same for every reader: render them once per edition, here, and hand the
         // results to the per-subscriber render as `renderedHTML` and `renderedText`.
@@ -202,6 +207,17 @@ public struct DigestRenderer {
 }
 
 extension DigestRenderer {
+    /// The HTML body for the web archive: the digest as sent, with nothing personal in it (no address, no name,
+    /// no unsubscribe link). Templates see `archive` set (to leave out the subscriber's footer) and no
+    /// `subscriber` or `unsubscribeURL`.
+    public func archiveHTML() -> String {
+        var context = baseContext
+        context["archive"] = true
+        context["archiveURL"] = nil
+        context["subscriber"] = [String: Any]()
+        return templates.html(context)
+    }
+
     /// Checks the unsubscribe-URL template before anything is sent. Only the token and the address (both
     /// URL-safe) vary between subscribers, so one good URL means every URL is good.
     public func validateUnsubscribeURL(for subscriber: Subscriber) throws(RenderError) {

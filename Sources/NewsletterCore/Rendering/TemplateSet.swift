@@ -31,7 +31,8 @@ public struct TemplateSet: Sendable {
         var names: [String] = []
         var mentionsFields = false
         while let relative = enumerator.nextObject() as? String {
-            guard relative.hasSuffix(".mustache") else { continue }
+            // templates/web/ holds the pages of `newsletter serve`, which loads them itself.
+            guard relative.hasSuffix(".mustache"), !relative.hasPrefix("web/") else { continue }
             let path = directory + "/" + relative
             let name = String(relative.dropLast(".mustache".count))
             let source: String

@@ -34,7 +34,7 @@ final class UnsubscribeLink: @unchecked Sendable {
         }
         let url = templates.unsubscribeLink(["token": token, "email": encodedEmail])
         let isClean = !url.unicodeScalars.contains { Sanitize.isControl($0) || $0 == " " || $0 == "<" || $0 == ">" || $0 == "\"" }
-        guard url.lowercased().hasPrefix("https://"), isClean, url.utf8.count <= Self.maximumLength else {
+        guard url.lowercased().hasPrefix("https://") || ServerSettings.isLoopbackHTTP(url), isClean, url.utf8.count <= Self.maximumLength else {
             throw .invalidOutput(source: source, reason: "gave '\(Sanitize.printable(url))' for \(address), which is not a usable https URL")
         }
         if !triedSkeleton {

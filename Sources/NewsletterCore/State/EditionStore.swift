@@ -64,6 +64,16 @@ public struct EditionStore: Sendable {
         return try load(id).date
     }
 
+    /// Every completed edition (those with `complete.json`), newest first: what the archive publishes.
+    public func completedEditions() throws -> [Edition] {
+        let ids = (try? FileManager.default.contentsOfDirectory(atPath: editionsDirectory)) ?? []
+        return try ids.sorted().reversed().compactMap { id in
+            let folder = editionsDirectory + "/" + id
+            guard FileManager.default.fileExists(atPath: folder + "/complete.json") else { return nil }
+            return try load(id)
+        }
+    }
+
     /// Starts a new edition with `articles`, durably, before anything is sent.
     public func create(date: Date, articles: [Article]) throws -> Edition {
         try prepare()

@@ -63,7 +63,7 @@ public enum SubscriberFileEditor {
         }
     }
 
-    struct Layout {
+    struct Layout: Sendable {
         var open: Int
         var close: Int
         var elements: [(value: JSONValue, range: Range<Int>)]
@@ -111,11 +111,49 @@ public enum SubscriberFileEditor {
     /// - Returns: the new contents (the old ones when nothing changed) and one result per edit.
     /// - Throws: ``EditError/syntax(file:_:)`` when the file does not parse; nothing is changed then.
     public static func apply(_ edits: [Edit], to bytes: [UInt8], file: String) throws(EditError) -> (bytes: [UInt8], results: [EditResult]) {
-        let layout = try layout(bytes, file: file)
-        var byKey: [String: [Int]] = [:]
-        for (index, element) in layout.elements.enumerated() {
-            if let key = key(of: element.value) { byKey[key, default: []].append(index) }
+        let (output, results, _) = try apply(edits, to: try ParsedList(bytes, file: file), file: file)
+        return (output, results)
+    }
+
+    /// A list file parsed once: its bytes, the entries' places and values, and the entries of each address.
+    ///
+    /// A long-running writer (the web service) keeps the one its last transaction wrote, and reuses it while the
+    /// file is unchanged, instead of parsing the whole list again for every batch.
+    public struct ParsedList: Sendable {
+        let bytes: [UInt8]
+        let layout: Layout
+        let byKey: [String: [Int]]
+
+        /// Parses `bytes`.
+        ///
+        /// - Throws: ``EditError/syntax(file:_:)`` when they are not a JSON array.
+        public init(_ bytes: [UInt8], file: String) throws(EditError) {
+            let layout = try SubscriberFileEditor.layout(bytes, file: file)
+            var byKey: [String: [Int]] = [:]
+            for (index, element) in layout.elements.enumerated() {
+                if let key = SubscriberFileEditor.key(of: element.value) { byKey[key, default: []].append(index) }
+            }
+            self.init(bytes: bytes, layout: layout, byKey: byKey)
         }
+
+        init(bytes: [UInt8], layout: Layout, byKey: [String: [Int]]) {
+            self.bytes = bytes
+            self.layout = layout
+            self.byKey = byKey
+        }
+    }
+
+    /// Applies `edits` to an already parsed list.
+    ///
+    /// - Returns: the new contents, one result per edit, and the new contents parsed when that came cheaply (only
+    ///   members of existing entries were set: their places shift, and only the changed entries are read again);
+    ///   nil when entries were added or removed.
+    public static func apply(_ edits: [Edit], to parsed: ParsedList, file: String) throws(EditError)
+        -> (bytes: [UInt8], results: [EditResult], parsed: ParsedList?)
+    {
+        let bytes = parsed.bytes
+        let layout = parsed.layout
+        let byKey = parsed.byKey
         // What the batch does to each entry, decided edit by edit against the entry's state so far.
         var memberSets: [Int: [(key: String, literal: [UInt8])]] = [:]
         var subscribedNow: [Int: Bool] = [:]
@@ -192,21 +230,55 @@ public enum SubscriberFileEditor {
                 }
             }
         }
-        guard !memberSets.isEmpty || !removed.isEmpty || !appended.isEmpty else { return (bytes, results) }
+        guard !memberSets.isEmpty || !removed.isEmpty || !appended.isEmpty else { return (bytes, results, parsed) }
 
-        // Entries are changed from the last to the first, so that the offsets of those before stay valid.
-        var output = bytes
+        // Each changed entry is edited on its own (a few bytes), then the file is put together in one pass, and
+        // the places of the entries after each change shift by what it added: linear in the file, however many
+        // entries a batch changes.
         var ranges = layout.elements.map(\.range)
-        for index in memberSets.keys.sorted(by: >) {
-            let before = output.count
-            for (key, literal) in memberSets[index] ?? [] {
-                try setMember(key, literal, in: &output, element: ranges[index], file: file)
+        var output: [UInt8]
+        if memberSets.isEmpty {
+            output = bytes
+        } else {
+            output = []
+            output.reserveCapacity(bytes.count + memberSets.count * 64)
+            var copied = 0
+            var shift = 0
+            var changed = memberSets.keys.sorted().makeIterator()
+            var next = changed.next()
+            for index in ranges.indices {
+                let range = ranges[index]
+                ranges[index] = (range.lowerBound + shift)..<(range.upperBound + shift)
+                guard index == next else { continue }
+                next = changed.next()
+                var piece = Array(bytes[range])
+                for (key, literal) in memberSets[index] ?? [] {
+                    try setMember(key, literal, in: &piece, element: 0..<piece.count, file: file)
+                }
+                output.append(contentsOf: bytes[copied..<range.lowerBound])
+                output.append(contentsOf: piece)
+                copied = range.upperBound
+                let delta = piece.count - range.count
+                ranges[index] = ranges[index].lowerBound..<(ranges[index].upperBound + delta)
+                shift += delta
             }
-            let delta = output.count - before
-            ranges[index] = ranges[index].lowerBound..<(ranges[index].upperBound + delta)
-            for later in (index + 1)..<ranges.count {
-                ranges[later] = (ranges[later].lowerBound + delta)..<(ranges[later].upperBound + delta)
+            output.append(contentsOf: bytes[copied...])
+        }
+        if removed.isEmpty && appended.isEmpty {
+            // Only members were set: the entries keep their order and keys; their places moved by what was
+            // inserted before them, and the changed ones are read again from the new bytes.
+            var elements = layout.elements
+            for index in memberSets.keys {
+                guard let value = try? JSONReader.parse(Array(output[ranges[index]])) else {
+                    return (finish(output), results, nil)
+                }
+                elements[index].value = value
             }
+            for index in elements.indices { elements[index].range = ranges[index] }
+            let close = layout.close + (output.count - bytes.count)
+            let finished = finish(output)
+            let next = Layout(open: layout.open, close: close, elements: elements)
+            return (finished, results, ParsedList(bytes: finished, layout: next, byKey: byKey))
         }
         if !removed.isEmpty {
             var close = layout.close + (output.count - bytes.count)
@@ -235,7 +307,7 @@ public enum SubscriberFileEditor {
             if !entry.isSubscribed { fields = merged([("subscribed", .bool(false))], fields) }
             output = append(address: entry.address, name: entry.name, fields: fields, to: output, layout: try Self.layout(output, file: file))
         }
-        return (finish(output), results)
+        return (finish(output), results, nil)
     }
 
     /// `base` with `updates` set: an existing key takes the new value in place, a new key goes at the end.

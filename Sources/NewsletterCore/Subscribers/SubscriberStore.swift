@@ -30,6 +30,9 @@ public struct SubscriberStore: Sendable {
     public let suppressions: SuppressionList?
     /// How long to wait for another writer (or a running `send`'s read) to let go of the list's lock.
     public var lockTimeout: Double = 10
+    /// The list as the last transaction left it, for a long-running writer (the web service); nil: every
+    /// transaction reads and parses the file.
+    public var cache: ParsedListCache?
 
     public init(listPath: String, suppressions: SuppressionList?) {
         self.listPath = listPath
@@ -81,10 +84,19 @@ public struct SubscriberStore: Sendable {
         }
         try suppressions?.suppress(optOuts)
 
-        let bytes = try FileSystem.readAll(listPath)
-        let (output, applied) = try SubscriberFileEditor.apply(toApply.map(\.edit), to: bytes, file: listPath)
-        if output != bytes {
+        let parsed: SubscriberFileEditor.ParsedList
+        if let cached = cache?.lookup(listPath) {
+            parsed = cached
+        } else {
+            parsed = try SubscriberFileEditor.ParsedList(try FileSystem.readAll(listPath), file: listPath)
+        }
+        let (output, applied, next) = try SubscriberFileEditor.apply(toApply.map(\.edit), to: parsed, file: listPath)
+        if output != parsed.bytes {
+            cache?.store(nil, for: listPath)
             try FileSystem.rewrite(output, at: listPath)
+            cache?.store(next, for: listPath)
+        } else {
+            cache?.store(parsed, for: listPath)
         }
         for (item, result) in zip(toApply, applied) {
             results[item.index] = .done(result)

@@ -81,7 +81,12 @@ public struct SuppressionList: Sendable {
     private func append(_ lines: [String]) throws(FileSystem.IOError) {
         guard !lines.isEmpty else { return }
         let existed = access(path, F_OK) == 0
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        var fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        if fd < 0 && errno == ENOENT {
+            // A new state folder: the first opt-out may come before the first send made it.
+            try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        }
         guard fd >= 0 else { throw FileSystem.IOError(path: path, reason: FileSystem.errnoText()) }
         defer { close(fd) }
         try FileSystem.writeFully(fd, Array(lines.joined().utf8), path: path)

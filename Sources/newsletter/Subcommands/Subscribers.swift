@@ -105,6 +105,14 @@ extension NewsletterCommand.Subscribers {
                 let reasons = Dictionary(records.suppressed.values.map { ($0.reason, 1) }, uniquingKeysWith: +)
                     .sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
                 Terminal.output("suppression journal: \(records.suppressed.count) suppressed" + (reasons.isEmpty ? "" : " (" + reasons.joined(separator: ", ") + ")"))
+                // Entries the journal overrides: subscribed in the file (a hand edit, an old copy saved over a change),
+                // opted out in the journal. `send` skips them; only their consent puts them back.
+                for subscriber in list.subscribers() {
+                    guard let entry = records.suppressed[subscriber.address.normalized] else { continue }
+                    Terminal.warning(
+                        "\(list.file): \(subscriber.address) is subscribed in the list but opted out on \(Instant.iso(entry.date)) "
+                            + "(\(entry.source): \(entry.reason)); send skips it. With their consent: subscribers add --resubscribe")
+                }
                 for (address, count) in records.softBounces.sorted(by: { $0.key < $1.key }) where records.suppressed[address] == nil {
                     Terminal.output("soft bounces: \(address) \(count) of \(records.limit) within \(records.window)")
                 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NewsletterCore
+import NewsletterServer
 
 #if canImport(Glibc)
     import Glibc
@@ -43,7 +44,7 @@ enum Terminal {
     static func exitCode(for error: any Error) -> ExitCode {
         switch error {
         case is ConfigurationError, is RenderError, is SubscriberListError, is SecretError, is EmailAddressError, is JSONSyntaxError,
-            is SubscriberFileEditor.EditError, is SendSetupError:
+            is SubscriberFileEditor.EditError, is SendSetupError, is ArchiveError:
             return ExitCode(65)
         case let error as MailboxError:
             switch error {
