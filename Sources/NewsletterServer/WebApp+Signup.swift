@@ -81,6 +81,7 @@ extension WebApp {
                 switch try sender.send(message) {
                 case .sent: logger.info("sign-up: confirmation sent")
                 case .failed(_, let reply), .deferred(_, let reply): logger.warning("sign-up: confirmation not sent: \(Sanitize.printable(reply))")
+                case .unknown(_, let reply): logger.warning("sign-up: confirmation sent, but the server did not answer its end of data: \(Sanitize.printable(reply))")
                 }
             } catch {
                 logger.error("sign-up: confirmation not sent: \(error)")
