@@ -49,6 +49,11 @@ final class FeedServer {
         "\(scheme)://127.0.0.1:\(port)\(path)"
     }
 
+    /// The most requests the server was answering at the same time.
+    func maxConcurrent() -> Int {
+        Int((try? String(contentsOfFile: directory + "/max-concurrent", encoding: .utf8)) ?? "") ?? 0
+    }
+
     /// The requests served so far: path, User-Agent, Accept-Encoding, If-None-Match, If-Modified-Since, status, gzip.
     func requests() -> [(path: String, userAgent: String, acceptEncoding: String, ifNoneMatch: String, ifModifiedSince: String, status: Int, gzip: Bool)] {
         guard let text = try? String(contentsOfFile: directory + "/requests.tsv", encoding: .utf8) else { return [] }

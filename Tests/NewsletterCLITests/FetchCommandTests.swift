@@ -152,4 +152,39 @@ struct FetchCommandTests {
         let stored = try String(contentsOfFile: fixture.state + "/feeds/" + FeedParser.fnv1a(xxe) + "/feed.xml", encoding: .utf8)
         #expect(!stored.contains("root:x:0"))
     }
+
+    @Test("At most feeds.parallel feeds are fetched at once")
+    func parallelLimit() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try FeedServer(directory: folder)
+        // Six slow feeds (1 s each): with feeds.parallel 2 the server never sees more than 2 at once.
+        let sources = "[" + (1...6).map { "{\"feed\": \"\(server.url("/slow/1?n=\($0)"))\"}" }.joined(separator: ", ") + "]"
+        let fixture = try FeedFixture(sources: sources, feeds: "{\"parallel\": 2, \"timeoutSeconds\": 60}")
+        defer { fixture.remove() }
+        let fetch = try CLI.run(["fetch", "--config", fixture.config, "--now", Self.now])
+        #expect(fetch.status == 0, "\(fetch.stderr)")
+        #expect(server.requests().count == 6)
+        #expect(server.maxConcurrent() == 2)
+    }
+
+    @Test("An undated item keeps the time fetch first saw it; check refuses a local feed that does not parse")
+    func firstSeenAndLocalCheck() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let feeds = FeedServer.fixtures
+        let fixture = try FeedFixture(sources: "[{\"feed\": \"\(feeds)/xhtml-base.atom\"}, {\"feed\": \"file://\(feeds)/malformed.xml\"}]")
+        defer { fixture.remove() }
+        let fetch = try CLI.run(["fetch", "--config", fixture.config, "--now", "2024-02-02T06:00:00Z"])
+        #expect(fetch.status == 1)
+        #expect(fetch.stdout.contains("\(feeds)/xhtml-base.atom: 3 items\n"))
+        #expect(fetch.stderr.contains("error: \(feeds)/malformed.xml: line 6: not well-formed XML:"))
+        let articles = try CLI.run(["articles", "--config", fixture.config, "--now", "2024-02-02T08:00:00Z"])
+        #expect(articles.stdout.contains("2024-02-02 06:00  No date at all\n    https://notes.example.org/blog/undated.html  [Notes & Sketches]\n"))
+        #expect(articles.stderr.contains("warning: \(feeds)/malformed.xml: line 6: not well-formed XML:"))
+        let check = try CLI.run(["check", "--config", fixture.config])
+        #expect(check.status == 1)
+        #expect(check.stdout.contains("ok    \(feeds)/xhtml-base.atom: local Atom 1.0 feed, 3 items\n"))
+        #expect(check.stderr.contains("error: \(feeds)/malformed.xml: local feed: line 6: not well-formed XML:"))
+    }
 }

@@ -13,7 +13,7 @@ It listens on 127.0.0.1 (a free port), prints "READY <port>" when it accepts con
   /huge/<megabytes>     a well-formed RSS feed of that size, streamed without a Content-Length
   /version/<name>       like /feeds/<name>, but from --feeds/<name>.v<N> where N is in DIR/version (edits)
 
-Every request is appended to DIR/requests.tsv: method, path, User-Agent, Accept-Encoding, If-None-Match,
+The most requests answered at once is kept in DIR/max-concurrent. Every request is appended to DIR/requests.tsv: method, path, User-Agent, Accept-Encoding, If-None-Match,
 If-Modified-Since, status, and "gzip" when the body was compressed. The server stops when its stdin closes (the
 test ends) or after --lifetime seconds, whichever comes first.
 """
@@ -42,6 +42,7 @@ def parse_args():
 
 ARGS = parse_args()
 LOCK = threading.Lock()
+IN_FLIGHT = [0, 0]  # requests being answered now, and the most at once (written to DIR/max-concurrent)
 LAST_MODIFIED = formatdate(1706860000, usegmt=True)  # Fri, 02 Feb 2024 07:46:40 GMT
 
 
@@ -96,6 +97,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(200, body, [("Content-Type", "application/rss+xml"), ("ETag", etag), ("Last-Modified", LAST_MODIFIED)])
 
     def do_GET(self):
+        with LOCK:
+            IN_FLIGHT[0] += 1
+            IN_FLIGHT[1] = max(IN_FLIGHT[1], IN_FLIGHT[0])
+            with open(os.path.join(ARGS.dir, "max-concurrent"), "w") as f:
+                f.write(str(IN_FLIGHT[1]))
+        try:
+            self.route()
+        finally:
+            with LOCK:
+                IN_FLIGHT[0] -= 1
+
+    def route(self):
         parts = self.path.split("?")[0].strip("/").split("/")
         kind = parts[0]
         if kind == "feeds" and len(parts) == 2:

@@ -45,7 +45,8 @@ extension ArticleCollection {
                 collection.alreadySent += 1
                 continue
             }
-            if let first = seenURLs[article.url] {
+            // Feed items without a link share the empty URL: they are not duplicates of each other.
+            if !article.url.isEmpty, let first = seenURLs[article.url] {
                 collection.skipped.append(SkippedArticle(file: article.file, title: article.title, reason: "same URL as the newer \(first)"))
                 continue
             }

@@ -82,7 +82,7 @@ public enum SourceSetting: Sendable, Equatable {
             guard path.hasPrefix("/") else {
                 throw .invalidValue(file: file, key: key, reason: "'\(trimmed)' must be file:///absolute/path (or give a path relative to the configuration file)")
             }
-            return .local(path)
+            return .local(URL(fileURLWithPath: path).standardizedFileURL.path)
         }
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
             guard let components = URLComponents(string: trimmed), let host = components.host, !host.isEmpty else {
@@ -96,6 +96,8 @@ public enum SourceSetting: Sendable, Equatable {
         if trimmed.contains("://") {
             throw .invalidValue(file: file, key: key, reason: "'\(Sanitize.printable(trimmed))': only https://, http:// and file:// feeds are read")
         }
-        return .local(resolve(trimmed))
+        // Absolute and standardised: the feed's key in the state folder must not depend on how the configuration
+        // was named (`--config config.json` or `--config /etc/newsletter/config.json`).
+        return .local(URL(fileURLWithPath: resolve(trimmed)).standardizedFileURL.path)
     }
 }

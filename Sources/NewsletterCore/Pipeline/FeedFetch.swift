@@ -89,7 +89,7 @@ public struct FeedFetch: Sendable {
                     }
                 }
             }
-            thread.stackSize = 1 << 20
+            thread.stackSize = 4 << 20  // libxml2 nests up to 256 elements; the text walk recurses with it
             thread.start()
         }
         group.wait()

@@ -46,7 +46,8 @@ extension NewsletterCommand {
         func run() throws {
             let configuration = try options.loadConfiguration()
             // A dry run records nothing for local feeds (it changes no state); remote feeds are still downloaded.
-            try fetch.fetchIfWanted(configuration, now: options.instant, includesLocal: dryRun == nil)
+            // --resume-only sends a frozen edition: nothing to fetch.
+            if !resumeOnly { try fetch.fetchIfWanted(configuration, now: options.instant, includesLocal: dryRun == nil) }
             signal(SIGPIPE, SIG_IGN)
             // A parent may have blocked these (some process launchers do); the run must hear them.
             var stopSignals = sigset_t()

@@ -133,7 +133,25 @@ struct FeedParserTests {
             try Self.parse("billion-laughs.xml")
         } throws: { error in
             guard case FeedError.malformed(_, _, let reason) = error else { return false }
-            return reason.lowercased().contains("entit")
+            return reason == "Detected an entity reference loop"
+        }
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
+
+    @Test("A quadratic blow-up (one large entity referenced many times) stops at the expansion bound")
+    func quadraticBlowup() throws {
+        let entity = String(repeating: "a", count: 50_000)
+        let references = String(repeating: "&big;", count: 2_000)
+        let document = """
+            <?xml version="1.0"?><!DOCTYPE rss [<!ENTITY big "\(entity)">]>
+            <rss version="2.0"><channel><title>Q</title><item><title>t</title><description>\(references)</description></item></channel></rss>
+            """
+        let start = Date()
+        #expect {
+            try FeedParser.parse(Array(document.utf8), url: "https://q.example/", feed: "q", maxBytes: 1 << 20)
+        } throws: { error in
+            guard case FeedError.malformed(let feed, _, _) = error else { return false }
+            return feed == "q"
         }
         #expect(Date().timeIntervalSince(start) < 10)
     }

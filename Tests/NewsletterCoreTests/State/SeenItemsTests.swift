@@ -49,4 +49,20 @@ struct SeenItemsTests {
         #expect(merged.alreadySent == 1)
         #expect(merged.skipped.isEmpty)
     }
+
+    @Test("Items without a link are not taken for duplicates of each other; the same URL twice keeps the newest")
+    func emptyURLs() {
+        let selection = ArticleSelection(now: Date(timeIntervalSince1970: 1_706_860_800), window: 86_400, maxArticles: 10)
+        var part = ArticleCollection()
+        var first = Self.article("x")
+        first.url = ""
+        var second = Self.article("y")
+        second.url = ""
+        var older = Self.article("a")
+        older.published = older.published.addingTimeInterval(-60)
+        part.articles = [first, second, Self.article("a"), older]
+        let merged = ArticleCollection.merged([part], selection: selection)
+        #expect(merged.articles.map(\.title) == ["Item x", "Item y", "Item a"])  // Equal dates: the URL breaks the tie.
+        #expect(merged.skipped.map(\.reason) == ["same URL as the newer https://e.org/f.xml"])
+    }
 }
