@@ -23,8 +23,11 @@ struct RelayTests {
         let b = try AiosmtpdServer(directory: folder + "/b", arguments: ["--no-store", "--delay", "0.05"])
         let fixture = try SendFixture(subscribers: 300, smtp: Self.relays([Self.relay(a.port, connections: 3), Self.relay(b.port, connections: 1)]))
         defer { fixture.remove() }
-        let result = try fixture.send()
+        let result = try fixture.send(["--verbose"])
         #expect(result.status == 0, "\(result.stderr)")
+        // --verbose names each connection's relay.
+        #expect(result.stderr.contains("curl[1@127.0.0.1:\(a.port)]: > MAIL FROM:"), "\(result.stderr.prefix(2000))")
+        #expect(result.stderr.contains("curl[4@127.0.0.1:\(b.port)]: > MAIL FROM:"))
         let countA = a.received().count
         let countB = b.received().count
         #expect(countA + countB == 300)

@@ -127,7 +127,8 @@ public final class SMTPTransport: MailTransport {
             for _ in 0..<relay.settings.connections {
                 number += 1
                 let easy = try CurlEasyHandle()
-                try easy.configure(relay.settings, password: relay.password, trace: trace, connection: number)
+                try easy.configure(
+                    relay.settings, password: relay.password, trace: trace, connection: number, relay: hasSeveralRelays ? relay.name : nil)
                 connections.append(DeliveryRun.Connection(easy: easy, relay: relay))
             }
         }
