@@ -41,6 +41,7 @@ def parse_args():
                         help="store each message to ADDRESS (* for all) at once, then wait SECONDS before answering its end of data")
     parser.add_argument("--stop-after", type=int, default=0,
                         help="after accepting N messages, answer 421 to everything and stop: close the listener and every connection")
+    parser.add_argument("--busy-first", type=int, default=0, help="answer 421 (service not available) to the first N MAIL commands")
     parser.add_argument("--no-store", action="store_true")
     parser.add_argument("--refuse-session", action="store_true", help="answer 554 to EHLO and HELO")
     parser.add_argument("--reject-mail-number", type=int, default=0, help="answer 553 to the Nth MAIL command only")
@@ -80,6 +81,8 @@ class Handler:
         with self.lock:
             self.mail_count += 1
             number = self.mail_count
+        if number <= self.args.busy_first:
+            return "421 4.3.2 too busy, try later"
         if number == self.args.reject_mail_number:
             return "553 5.7.1 sender not allowed"
         envelope.mail_from = address

@@ -82,10 +82,13 @@ let curlReadCallback: @convention(c) (UnsafeMutablePointer<CChar>, Int, Int, Uns
 final class CurlTrace {
     let logger: Logger
     let connection: Int
+    /// The tag in front of each line: `curl[N]: `, or `curl[N@relay]: ` when there are several relays.
+    let tag: String
 
-    init(logger: Logger, connection: Int) {
+    init(logger: Logger, connection: Int, relay: String? = nil) {
         self.logger = logger
         self.connection = connection
+        tag = "curl[\(connection)\(relay.map { "@" + $0 } ?? "")]: "
     }
 }
 
@@ -98,7 +101,7 @@ let curlDebugCallback: @convention(c) (UnsafeMutableRawPointer, curl_infotype, U
     let trace = Unmanaged<CurlTrace>.fromOpaque(context).takeUnretainedValue()
     let text = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
     let prefix = type == CURLINFO_HEADER_OUT ? "> " : (type == CURLINFO_HEADER_IN ? "< " : "* ")
-    let tag = "curl[\(trace.connection)]: "
+    let tag = trace.tag
     var lines: [String] = []
     for line in text.split(whereSeparator: \.isNewline) {
         var shown = String(line)
@@ -161,8 +164,8 @@ final class CurlEasyHandle {
     }
 
     /// Options that stay for the handle's life: server, security, credentials, timeouts. With `trace`, the
-    /// dialogue is logged there, its lines numbered with `connection` (from 1).
-    func configure(_ settings: SMTPSettings, password: String?, trace logger: Logger?, connection: Int) throws(DeliveryError) {
+    /// dialogue is logged there, its lines numbered with `connection` (from 1) and named with `relay`, if given.
+    func configure(_ settings: SMTPSettings, password: String?, trace logger: Logger?, connection: Int, relay: String? = nil) throws(DeliveryError) {
         timeout = settings.timeoutSeconds
         dataTimeout = max(settings.dataTimeoutSeconds, settings.timeoutSeconds)
         try set(CURLOPT_URL, settings.url)
@@ -187,7 +190,7 @@ final class CurlEasyHandle {
         try check(ccurl_easy_setopt_read_function(handle, curlReadCallback), CURLOPT_READFUNCTION)
         try check(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), CURLOPT_ERRORBUFFER)
         if let logger {
-            let trace = CurlTrace(logger: logger, connection: connection)
+            let trace = CurlTrace(logger: logger, connection: connection, relay: relay)
             self.trace = trace
             try set(CURLOPT_VERBOSE, 1)
             try check(ccurl_easy_setopt_debug_function(handle, curlDebugCallback), CURLOPT_DEBUGFUNCTION)

@@ -5,8 +5,13 @@ final class Relay {
     let password: String?
     /// How summaries, logs and the journal name it: host and port.
     var name: String { settings.relayName }
-    /// When the rate limit lets this relay's next message start.
+    /// When the rate limit's even spacing lets this relay's next message start.
     var nextSlot: Double
+    /// Its messages started and not yet finished.
+    var inFlight = 0
+    /// When its messages finished (the client's clock), within the rate limit's window.
+    private var finishes: [Double] = []
+    private var firstFinish = 0
     /// Not used before this instant (monotonic seconds): set aside after it refused a connection, timed out or
     /// answered 421.
     var asideUntil: Double = 0
@@ -31,12 +36,53 @@ final class Relay {
 
     /// Sets the relay aside for a backoff that starts at one second (or the retry delay, if longer) and doubles
     /// with each set-aside in a row, up to five minutes.
+    /// A failure on another of its connections while it is already aside is part of the same set-aside.
     func setAside(at now: Double, because problem: String) {
+        lastProblem = problem
+        if asideUntil > now { return }
         failuresInRow += 1
         setAsideCount += 1
-        lastProblem = problem
         let delay = min(SMTPTransport.retryDelay(after: failuresInRow, first: max(1, settings.retryDelaySeconds)), 300)
         asideUntil = now + delay
+    }
+
+    /// The rate limit's hard cap: at most this many messages in any window of this many seconds
+    /// (`floor(messagesPerSecond)` in one second; one in `1 / messagesPerSecond` seconds below one a second).
+    var cap: (count: Int, window: Double)? {
+        guard let rate = settings.messagesPerSecond else { return nil }
+        return rate >= 1 ? (Int(rate.rounded(.down)), 1) : (1, 1 / rate)
+    }
+
+    /// Whether a message may start at `now` without breaking the cap as the relay counts, or else when to look
+    /// again. A message the relay receives in a given second finished on this side in that second or later, and
+    /// started earlier: so counting, at each start, the messages finished within the last window plus those in
+    /// flight bounds what the relay can see in any window, however its replies bunch up after a stall.
+    func nextStart(at now: Double) -> Double? {
+        if now < nextSlot { return nextSlot }
+        guard let (count, window) = cap else { return nil }
+        while firstFinish < finishes.count && finishes[firstFinish] <= now - window { firstFinish += 1 }
+        if firstFinish > 1024 {
+            finishes.removeFirst(firstFinish)
+            firstFinish = 0
+        }
+        let recent = finishes.count - firstFinish
+        guard recent + inFlight >= count else { return nil }
+        // Full: the oldest finish leaving the window frees a place; a finish in flight wakes the waiters anyway.
+        return recent > 0 ? finishes[firstFinish] + window : now + 0.05
+    }
+
+    /// Counts a message as started.
+    func start(at now: Double) {
+        if let rate = settings.messagesPerSecond { nextSlot = max(nextSlot, now) + 1 / rate }
+        if firstStart == nil { firstStart = now }
+        inFlight += 1
+    }
+
+    /// Counts a message as finished, whatever its outcome.
+    func finish(at now: Double) {
+        inFlight -= 1
+        lastFinish = now
+        if cap != nil { finishes.append(now) }
     }
 
     var report: RelayReport {

@@ -127,7 +127,8 @@ public final class SMTPTransport: MailTransport {
             for _ in 0..<relay.settings.connections {
                 number += 1
                 let easy = try CurlEasyHandle()
-                try easy.configure(relay.settings, password: relay.password, trace: trace, connection: number)
+                try easy.configure(
+                    relay.settings, password: relay.password, trace: trace, connection: number, relay: hasSeveralRelays ? relay.name : nil)
                 connections.append(DeliveryRun.Connection(easy: easy, relay: relay))
             }
         }
@@ -324,8 +325,8 @@ public final class SMTPTransport: MailTransport {
                 if relay.asideUntil > now {
                     wake = min(wake, relay.asideUntil)
                 } else if due != nil || !sourceExhausted {
-                    if relay.settings.messagesPerSecond != nil, now < relay.nextSlot {
-                        wake = min(wake, relay.nextSlot)
+                    if let later = relay.nextStart(at: now) {
+                        wake = min(wake, later)
                     } else if let due {
                         return begin(retryQueue.remove(at: due), relay: relay, at: now)
                     } else {
@@ -347,14 +348,13 @@ public final class SMTPTransport: MailTransport {
             }
         }
 
-        /// Counts a job as started and moves its relay's rate-limit slot; under the lock.
+        /// Counts a job as started, on the run and on its relay (whose rate limit it moves); under the lock.
         ///
-        /// Starts are spaced evenly, from the later of the last slot and now: a slow stretch earns no burst. The
-        /// spacing is 1% longer than `1 / messagesPerSecond`, so that the relay's own clock, which sees each
-        /// message a little earlier or later than it started, never counts more than the limit in a second.
+        /// A relay's starts are spaced evenly, `1 / messagesPerSecond` apart from the later of the last slot and
+        /// now (a slow stretch earns no burst), and capped so that the relay never counts more than the limit in
+        /// any second (``Relay/nextStart(at:)``).
         private func begin(_ job: DeliveryJob, relay: Relay, at now: Double) -> DeliveryJob {
-            if let rate = relay.settings.messagesPerSecond { relay.nextSlot = max(relay.nextSlot, now) + 1.01 / rate }
-            if relay.firstStart == nil { relay.firstStart = now }
+            relay.start(at: now)
             inFlight += 1
             return job
         }
@@ -371,7 +371,7 @@ public final class SMTPTransport: MailTransport {
                 condition.unlock()
             }
             let now = SMTPTransport.monotonicNow()
-            relay.lastFinish = now
+            relay.finish(at: now)
             if let fatal { pendingFatal = pendingFatal ?? fatal }
             if let setAside {
                 relay.setAside(at: now, because: setAside)

@@ -40,7 +40,7 @@ extension NewsletterCommand {
         @Flag(help: "Print the summary as JSON on stdout (counts, each relay's counts and rate, who failed, stays pending or has an unknown outcome).")
         var json = false
 
-        @Flag(help: "Show the SMTP dialogue on stderr, each line tagged curl[N] with its connection's number (credentials redacted).")
+        @Flag(help: "Show the SMTP dialogue on stderr, each line tagged curl[N] with its connection's number (curl[N@host:port] with several relays; credentials redacted).")
         var verbose = false
 
         func run() throws {

@@ -18,6 +18,27 @@ struct JournalTests {
         #expect(entries == ["a@example.com": .sent(messageID: "<id-A@example.com>"), "b@example.com": .failed(reply: "RCPT failed: 550")])
     }
 
+    @Test("An unknown outcome is recorded with its relay; one leaves a resend, a second settles it, a known outcome wins")
+    func unknownOutcomes() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/journal.tsv"
+        var relayed = try job("u@example.com")
+        relayed.relay = "mx1.example.org:25"
+        try Journal(path: path).append([.unknown(relayed, reply: "timed out\tafter 600 s"), .unknown(try job("v@example.com"), reply: "x")], at: Date(timeIntervalSince1970: 0))
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasPrefix("unknown\tu@example.com\t<id-u@example.com>\t1970-01-01T00:00:00Z\ttimed out after 600 s\tmx1.example.org:25\n"), "\(text)")
+        var entries = try Journal(path: path).load()
+        #expect(entries["u@example.com"] == .unknown(count: 1, reply: "timed out after 600 s"))
+        #expect(entries["u@example.com"]?.isSettled == false)
+        // The next run resends both: u is unknown again (settled), v is sent.
+        try Journal(path: path).append([.unknown(try job("u@example.com"), reply: "y"), .sent(try job("v@example.com"))], at: Date())
+        entries = try Journal(path: path).load()
+        #expect(entries["u@example.com"] == .unknown(count: 2, reply: "y"))
+        #expect(entries["u@example.com"]?.isSettled == true)
+        #expect(entries["v@example.com"] == .sent(messageID: "<id-v@example.com>"))
+    }
+
     @Test("A line cut short by a crash is ignored, and never merges with the next run's first line")
     func tornLine() throws {
         let folder = try Fixtures.temporaryDirectory()
