@@ -20,7 +20,7 @@ extension NewsletterCommand {
             let zone = configuration.newsletter.timeZone
             for article in collection.articles {
                 print("\(DisplayDate.isoMinute(article.published, zone))  \(article.title)")
-                print("    \(article.link?.absoluteString ?? "(not linked: '\(article.url)' is not an http(s) URL)")  [\((article.file as NSString).lastPathComponent)]")
+                print("    \(article.link?.absoluteString ?? "(not linked: '\(Sanitize.printable(ArticleFileParser.withoutUserinfo(article.url)))' is not an http(s) URL)")  [\((article.file as NSString).lastPathComponent)]")
             }
             for skipped in collection.skipped { print("skipped: \(skipped)") }
             for problem in collection.problems { Terminal.warning("\(problem) (skipped)") }
