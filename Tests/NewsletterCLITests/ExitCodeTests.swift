@@ -55,3 +55,32 @@ struct ExitCodeTests {
         #expect(try Self.documentedCodes() == used)
     }
 }
+
+/// Issue 12: every problem with an article file is a warning on stderr naming the file.
+struct ArticleWarningTests {
+    @Test("articles and preview warn on stderr about a non-http(s) URL, a timestamp in seconds and a big file, naming each")
+    func warnings() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/articles", withIntermediateDirectories: true)
+        try "<!--1706860000000-->\n[FTP](ftp://bob:hunter2@e.org/x)\n---\n<p>x</p>".write(toFile: folder + "/articles/ftp.txt", atomically: true, encoding: .utf8)
+        try "<!--1706860000-->\n[Seconds](https://e.org/s)\n---\n<p>x</p>".write(toFile: folder + "/articles/seconds.txt", atomically: true, encoding: .utf8)
+        try ("<!--1706860000000-->\n[Big](https://e.org/b)\n---\n<p>" + String(repeating: "big ", count: 5000) + "</p>")
+            .write(toFile: folder + "/articles/big.txt", atomically: true, encoding: .utf8)
+        let example = try String(contentsOfFile: CLI.repositoryRoot + "/config.example.json", encoding: .utf8)
+        try example
+            .replacingOccurrences(of: "\"directory\": \"examples/articles\"", with: "\"directory\": \"\(folder)/articles\"")
+            .replacingOccurrences(of: "\"maxFileBytes\": 1048576", with: "\"maxFileBytes\": 4096")
+            .replacingOccurrences(of: "\"directory\": \"templates\"", with: "\"directory\": \"\(CLI.repositoryRoot)/templates\"")
+            .replacingOccurrences(of: "\"file\": \"examples/subscribers.json\"", with: "\"file\": \"\(CLI.repositoryRoot)/examples/subscribers.json\"")
+            .write(toFile: folder + "/c.json", atomically: true, encoding: .utf8)
+        for command in [["articles"], ["preview", "--out", folder + "/p.eml"]] {
+            let result = try CLI.run(command + ["--config", folder + "/c.json", "--now", "2024-02-02T08:00:00Z"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderr.contains("warning: \(folder)/articles/ftp.txt:2: the URL 'ftp://…@e.org/x' is not an http(s) URL"), "\(result.stderr)")
+            #expect(!result.stdout.contains("hunter2") && !result.stderr.contains("hunter2"), "\(result.stdout)")
+            #expect(result.stderr.contains("warning: \(folder)/articles/seconds.txt:1: the timestamp 1706860000 is 1970-01-20"), "\(result.stderr)")
+            #expect(result.stderr.contains("warning: \(folder)/articles/big.txt: the file is 20055 bytes, over articles.maxFileBytes (4096)"), "\(result.stderr)")
+        }
+    }
+}

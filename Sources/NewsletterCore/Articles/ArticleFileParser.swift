@@ -161,7 +161,7 @@ public enum ArticleFileParser {
     }
 
     /// `text` with the userinfo of its authority replaced by `…`, fit to print.
-    static func withoutUserinfo(_ text: String) -> String {
+    public static func withoutUserinfo(_ text: String) -> String {
         guard hasUserinfo(text), let start = text.range(of: "://") else { return text }
         let authority = text[start.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" && $0 != "\\" }
         guard let at = authority.lastIndex(of: "@") else { return text }

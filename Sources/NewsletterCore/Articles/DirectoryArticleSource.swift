@@ -137,9 +137,18 @@ public struct DirectoryArticleSource: ArticleSource {
                     collection.warnings.append(ArticleFileProblem(
                         file: path, reason: "the file is \(size) bytes, over articles.maxFileBytes (\(maxFileBytes)); only the first \(kept.count) bytes are read"))
                 }
-                var article = try ArticleFileParser.parse(kept, file: path, warnings: &collection.warnings)
-                article.sourceName = self.name
-                collection.articles.append(article)
+                let parsed = Result { () throws(ArticleFileProblem) -> Article in
+                    try ArticleFileParser.parse(kept, file: path, warnings: &collection.warnings)
+                }
+                switch parsed {
+                case .success(var article):
+                    article.sourceName = self.name
+                    collection.articles.append(article)
+                case .failure(let problem):
+                    // When the cut fell inside the first three lines, say so rather than what the cut line looks like.
+                    guard size > maxFileBytes, let line = problem.line, line >= 2, kept.count(where: { $0 == 0x0A }) < 3 else { throw problem }
+                    throw ArticleFileProblem(file: path, line: line, reason: "line \(line) does not end within the first \(maxFileBytes) bytes (articles.maxFileBytes)")
+                }
             } catch let problem as ArticleFileProblem {
                 collection.problems.append(problem)
             } catch {

@@ -43,8 +43,9 @@ public enum HeaderEncoding {
             if name.utf8.allSatisfy({ atextOrSpace[Int($0)] }) {
                 return name.split(separator: " ").map(String.init) + [angle]
             }
+            // The quoted string is one token: it must fit on a line once escaped (quotes and backslashes double).
             let escaped = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            return ["\"\(escaped)\"", angle]
+            if escaped.count <= 60 { return ["\"\(escaped)\"", angle] }
         }
         return encodedWords(name, firstLineUsed: firstLineUsed) + [angle]
     }

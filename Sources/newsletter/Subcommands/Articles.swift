@@ -21,7 +21,7 @@ extension NewsletterCommand {
             let zone = configuration.newsletter.timeZone
             for article in collection.articles {
                 Terminal.output("\(DisplayDate.isoMinute(article.published, zone))  \(article.title)")
-                Terminal.output("    \(article.link?.absoluteString ?? "(not linked: '\(Sanitize.printable(article.url))' is not an http(s) URL)")  [\(article.itemKey == nil ? (article.file as NSString).lastPathComponent : Sanitize.collapsedLine(article.source ?? article.file))]")
+                Terminal.output("    \(article.link?.absoluteString ?? "(not linked: '\(Sanitize.printable(ArticleFileParser.withoutUserinfo(article.url)))' is not an http(s) URL)")  [\(article.itemKey == nil ? (article.file as NSString).lastPathComponent : Sanitize.collapsedLine(article.source ?? article.file))]")
             }
             for skipped in collection.skipped { Terminal.output("skipped: \(skipped)") }
             for problem in collection.problems { Terminal.warning("\(problem) (skipped)") }

@@ -55,6 +55,14 @@ struct ArticleFileBoundsTests {
         #expect(collection.warnings.count == 1)
     }
 
+    @Test("A link line longer than articles.maxFileBytes is reported as such")
+    func linkLineOverTheCap() throws {
+        let text = "<!--\(Self.now - 1000)-->\n[" + String(repeating: "Long title ", count: 1000) + "](https://e.org/t)\n---\n<p>x</p>"
+        let (collection, folder) = try collect(["t.txt": Array(text.utf8)], maxFileBytes: 4096)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(collection.problems.map(\.description) == ["\(folder)/t.txt:2: line 2 does not end within the first 4096 bytes (articles.maxFileBytes)"])
+    }
+
     @Test("A timestamp in seconds rather than milliseconds is reported naming the file, not counted as old")
     func secondsTimestamp() throws {
         let (collection, folder) = try collect(["s.txt": Array("<!--1706860000-->\n[T](https://e.org/s)\n---\n<p>x</p>".utf8)])

@@ -67,6 +67,20 @@ struct HeaderEncodingTests {
         #expect(field == example.expected)
     }
 
+    /// Found by the Encoders fuzzer (issue 12): 38 double quotes became a 78-character quoted string on an
+    /// 82-character line, since the length was checked before escaping.
+    @Test("A display name of quotes or backslashes stays within 76 characters a line", arguments: [
+        String(repeating: "\"", count: 38), String(repeating: "\\", count: 59), String(repeating: "a\"", count: 30),
+    ])
+    func escapedNameWithinLineLimit(_ name: String) throws {
+        for header in ["To", "From"] {
+            let field = HeaderEncoding.mailboxField(header, displayName: name, address: try EmailAddress("a@example.org"))
+            for line in field.components(separatedBy: "\r\n") { #expect(line.count <= 76, "\(field)") }
+            let unfolded = field.replacingOccurrences(of: "\r\n ", with: " ")
+            #expect(decodeEncodedWords(String(unfolded.dropFirst(header.count + 2).dropLast(" <a@example.org>".count))) == name)
+        }
+    }
+
     @Test("A long non-ASCII display name folds before the address")
     func longName() throws {
         let name = String(repeating: "张伟", count: 30)
