@@ -278,4 +278,27 @@ struct DKIMCommandTests {
         }
         #expect(server.received().isEmpty)
     }
+
+    @Test("A signed send stopped by SIGTERM exits 75 with the signing threads stopped; the resume signs the rest, none twice")
+    func sigtermWhileSigning() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let keys = [try TestKey(selector: "rsa1", type: "rsa", in: folder)]
+        let server = try AiosmtpdServer(directory: folder + "/server", arguments: ["--delay", "0.01"])
+        let fixture = try Self.fixture(port: server.port, keys: keys, subscribers: 150)
+        defer { fixture.remove() }
+        let first = try fixture.start(output: folder + "/first.out")
+        for _ in 0..<200 where fixture.journal().count < 20 { Thread.sleep(forTimeInterval: 0.05) }
+        kill(first.processIdentifier, SIGTERM)
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 75)
+        #expect(fixture.journal().count < 150)
+        let second = try fixture.send()
+        #expect(second.status == 0, "\(second.stderr)")
+        let received = server.receivedCounts()
+        #expect(received.count == 150 && received.values.allSatisfy { $0 == 1 }, "\(received.filter { $0.value != 1 })")
+        // A sample of both runs' messages verifies.
+        let files = server.received().map { folder + "/server/" + $0.file }
+        try Self.expectVerified([files[0], files[files.count / 2], files[files.count - 1]], keys: keys)
+    }
 }

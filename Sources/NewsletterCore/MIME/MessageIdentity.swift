@@ -63,12 +63,15 @@ public struct RandomMessageIdentity: MessageIdentity {
     /// Random octets drawn from OpenSSL's CSPRNG 4 KiB at a time, and where the next unused one is.
     private var pool: [UInt8] = []
     private var used = 0
+    /// The last date's base-36 stamp: a run gives every message the same date.
+    private var stamp: (seconds: Int, text: String)?
 
     public init() {}
 
     public mutating func messageID(domain: String, date: Date) -> String {
-        let stamp = String(Int(date.timeIntervalSince1970), radix: 36)
-        return "\(stamp).\(hex(16))@\(domain)"
+        let seconds = Int(date.timeIntervalSince1970)
+        if stamp?.seconds != seconds { stamp = (seconds, String(seconds, radix: 36)) }
+        return (stamp?.text ?? "") + "." + hex(16) + "@" + domain
     }
 
     public mutating func boundary() -> String {

@@ -26,6 +26,7 @@ final class RenderAhead: @unchecked Sendable {
 
     func start() {
         let thread = Thread { [self] in run() }
+        thread.name = "render"
         thread.stackSize = 8 << 20
         self.thread = thread
         thread.start()

@@ -16,6 +16,9 @@ public struct DigestRenderer {
     let skeletons = SkeletonCache()
     /// Each subscriber's unsubscribe URL, from `newsletter.unsubscribeURL`.
     let unsubscribeLink: UnsubscribeLink
+    /// The Subject and the `mailto:` unsubscribe URI, the same for every reader: made once, not per message.
+    let subject: String
+    let mailtoURI: String?
 
     /// The token used when no secret is configured; only a preview may use it.
     public static let placeholderToken = "preview-token-no-secret-configured"
@@ -86,6 +89,8 @@ public struct DigestRenderer {
         base["articlesHTML"] = renderedArticles.map { $0["renderedHTML"] as? String ?? "" }.joined(separator: "\n")
         base["articlesText"] = renderedArticles.map { $0["renderedText"] as? String ?? "" }.joined(separator: "\n")
         baseContext = base
+        subject = base["subject"] as? String ?? configuration.newsletter.title
+        mailtoURI = configuration.newsletter.unsubscribeMailto.map { "mailto:\($0)?subject=unsubscribe" }
     }
 
     /// Builds the message for `subscriber`.
@@ -101,12 +106,10 @@ public struct DigestRenderer {
     /// The message around the given bodies: headers, identity, unsubscribe URIs.
     func envelope(for subscriber: Subscriber, unsubscribeURL: String, textBody: String, htmlBody: String, identity: inout some MessageIdentity) -> MailMessage {
         var uris = [unsubscribeURL]
-        if let mailto = configuration.newsletter.unsubscribeMailto {
-            uris.append("mailto:\(mailto)?subject=unsubscribe")
-        }
+        if let mailtoURI { uris.append(mailtoURI) }
         let from = configuration.newsletter.from
         return MailMessage(
-            from: from, to: subscriber.mailbox, subject: baseContext["subject"] as? String ?? configuration.newsletter.title,
+            from: from, to: subscriber.mailbox, subject: subject,
             date: date, timeZone: configuration.newsletter.timeZone,
             messageID: identity.messageID(domain: from.address.domain, date: date, recipient: subscriber.address), listID: configuration.newsletter.listID,
             unsubscribeURIs: uris, textBody: textBody, htmlBody: htmlBody, boundary: identity.boundary())

@@ -85,13 +85,19 @@ struct DKIMCanonicalizationTests {
         return canonical.flatMap { $0 + [0x0D, 0x0A] }
     }
 
-    @Test("The fast body canonicalisation equals the plain one on 3,000 random bodies of a, space, tab, CR and LF")
+    @Test("The fast body canonicalisation equals the plain one on 3,000 random bodies of a, b, space, tab, CR and LF")
     func randomBodies() {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        let alphabet: [UInt8] = [0x61, 0x62, 0x20, 0x20, 0x09, 0x0D, 0x0A, 0x0D, 0x0A]
-        for _ in 0..<3000 {
+        // The second alphabet is mostly letters, so that runs of eight octets without a CR, space or tab (skipped
+        // eight at a time) meet the special octets at every offset.
+        let alphabets: [[UInt8]] = [
+            [0x61, 0x62, 0x20, 0x20, 0x09, 0x0D, 0x0A, 0x0D, 0x0A],
+            Array(repeating: 0x61, count: 20) + Array(repeating: 0x62, count: 20) + [0x20, 0x20, 0x09, 0x0D, 0x0A, 0x0D, 0x0A, 0x0A, 0x0D],
+        ]
+        for round in 0..<3000 {
+            let alphabet = alphabets[round % 2]
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            let length = Int(state >> 58)
+            let length = Int(state >> 58) * (round % 2 == 0 ? 1 : 4)
             var body: [UInt8] = []
             for _ in 0..<length {
                 state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
