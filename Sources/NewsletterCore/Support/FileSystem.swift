@@ -7,7 +7,7 @@ import Foundation
 /// Small, fast file reads and durable writes over POSIX calls.
 public enum FileSystem {
     /// An I/O failure with the path and the system's reason.
-    public struct IOError: Error, CustomStringConvertible, Sendable {
+    public struct IOError: Error, Equatable, CustomStringConvertible, Sendable {
         public var path: String
         public var reason: String
         public var description: String { "\(path): \(reason)" }
@@ -87,23 +87,41 @@ public enum FileSystem {
     ///
     /// A reader sees the old file or the new one, never a part; after a crash the new one is there or not at all.
     /// With `owner`, the new file gets that owner and group (as far as this process may give them).
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, owner: (uid_t, gid_t)? = nil) throws(IOError) {
-        let folder = (path as NSString).deletingLastPathComponent
-        let temporary = (folder.isEmpty ? "." : folder) + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())"
+    ///
+    /// A symlink is followed (the file it names is replaced, the link stays), and a path that names something other
+    /// than a regular file (`/dev/stdout`, `/dev/null`, a FIFO) is written to in place: a rename over it would
+    /// replace the device with a file.
+    public static func writeAtomically(_ bytes: [UInt8], to givenPath: String, mode: mode_t = 0o644, owner: (uid_t, gid_t)? = nil) throws(IOError) {
+        var path = givenPath
+        var info = stat()
+        if lstat(givenPath, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK, let resolved = realpath(givenPath, nil) {
+            path = String(cString: resolved)
+            free(resolved)
+        }
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+            guard (info.st_mode & S_IFMT) != S_IFDIR else { throw IOError(path: givenPath, reason: "is a folder") }
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw IOError(path: givenPath, reason: errnoText()) }
+            defer { close(fd) }
+            try writeFully(fd, bytes, path: givenPath)
+            return
+        }
+        let (folder, name) = split(path)
+        let temporary = folder + "/." + name + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw IOError(path: temporary, reason: errnoText()) }
+        guard fd >= 0 else { throw IOError(path: givenPath, reason: errnoText()) }
         do throws(IOError) {
             // open() applies the umask: set the bits exactly.
-            guard fchmod(fd, mode) == 0 else { throw IOError(path: temporary, reason: errnoText()) }
+            guard fchmod(fd, mode) == 0 else { throw IOError(path: givenPath, reason: errnoText()) }
             if let (uid, gid) = owner, fchown(fd, uid, gid) != 0 {
                 // Not root: keep at least the group, which is what shares the file between users.
                 guard fchown(fd, uid_t.max, gid) == 0 || (gid == getegid()) else {
-                    throw IOError(path: path, reason: "cannot keep the file's group (gid \(gid)): \(errnoText())")
+                    throw IOError(path: givenPath, reason: "cannot keep the file's group (gid \(gid)): \(errnoText())")
                 }
                 _ = fchmod(fd, mode)
             }
-            try writeFully(fd, bytes, path: temporary)
-            guard fsync(fd) == 0 else { throw IOError(path: temporary, reason: errnoText()) }
+            try writeFully(fd, bytes, path: givenPath)
+            guard fsync(fd) == 0 else { throw IOError(path: givenPath, reason: errnoText()) }
         } catch {
             close(fd)
             unlink(temporary)
@@ -113,9 +131,16 @@ public enum FileSystem {
         guard rename(temporary, path) == 0 else {
             let reason = errnoText()
             unlink(temporary)
-            throw IOError(path: path, reason: reason)
+            throw IOError(path: givenPath, reason: reason)
         }
-        syncDirectory(folder.isEmpty ? "." : folder)
+        syncDirectory(folder)
+    }
+
+    /// The folder (`.` when none is given) and the last component of `path`.
+    static func split(_ path: String) -> (folder: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let folder = String(path[..<slash])
+        return (folder.isEmpty ? "/" : folder, String(path[path.index(after: slash)...]))
     }
 
     /// Writes all of `bytes` to an open descriptor, retrying short writes.
