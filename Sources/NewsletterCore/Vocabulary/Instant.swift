@@ -20,6 +20,12 @@ public enum Instant {
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
+        // A bare date only when that is all there is: the formatter would take "2024-02-02T08:00" or
+        // "2024-02-02garbage" for midnight too, and a digest of another day with no word said.
+        let isBareDate = text.utf8.count == 10 && text.utf8.enumerated().allSatisfy { index, byte in
+            index == 4 || index == 7 ? byte == UInt8(ascii: "-") : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
+        guard isBareDate else { return nil }
         formatter.formatOptions = [.withFullDate]
         return formatter.date(from: text)
     }
