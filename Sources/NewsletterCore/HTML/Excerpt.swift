@@ -31,8 +31,11 @@ public enum Excerpt {
                     if let space = characters[max(0, end - 20)..<end].lastIndex(where: { $0 == " " }), space > 0 {
                         end = space
                     }
-                    let kept = String(characters[..<end]).trimmingCharacters(in: .whitespaces)
-                    result.append(.text(kept + "…"))
+                    // Trailing spaces only: a leading one separates this text from the element before it
+                    // ("<code>https://</code> URL and…").
+                    var kept = characters[..<end]
+                    while let last = kept.last, last == " " || last == "\t" { kept.removeLast() }
+                    result.append(.text(String(kept) + "…"))
                     remaining = 0
                     truncated = true
                 }
