@@ -7,8 +7,14 @@ struct NewsletterCommand: ParsableCommand {
         commandName: "newsletter",
         abstract: "Sends a daily digest of new articles to a list of subscribers.",
         discussion: """
-            Exit codes: 0 done, 64 bad usage, 65 bad input data (configuration, templates, subscriber list), \
-            75 try again later (another run holds the lock), 1 other failures.
+            Exit codes: 0 done; 64 bad usage; 65 bad input data (configuration, templates, subscriber list, secret, \
+            DKIM key), nothing sent; 75 try again later (recipients still pending after a temporary failure or \
+            SIGTERM, or another run holds the lock); 1 other failures (the server, TLS or login failed; a file \
+            cannot be read or written).
+
+            Environment: NEWSLETTER_SECRET holds the unsubscribe-token secret (or subscribers.secretEnv names \
+            another variable, or subscribers.secretFile a file); the SMTP password is in the variable smtp.passwordEnv names \
+            (SMTP_PASSWORD in the example), MAILBOX_PASSWORD likewise for mailbox.passwordEnv. Configuration: ./config.json unless --config names another file.
             """,
         version: "0.1.0",
         subcommands: [Send.self, Preview.self, Articles.self, Subscribers.self, Mailbox.self, Fetch.self, Check.self, DKIM.self, Serve.self, Archive.self]

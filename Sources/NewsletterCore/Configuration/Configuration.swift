@@ -121,6 +121,9 @@ extension Configuration {
             path.hasPrefix("/") ? path : (baseDirectory == "." ? path : baseDirectory + "/" + path)
         }
         var root = try ConfigurationReader(file: file, path: "", value: json)
+        try root.refuseUnknown([
+            "newsletter", "articles", "sources", "feeds", "templates", "subscribers", "smtp", "mailbox", "dkim", "server", "state",
+        ])
         if var server = try root.object("server") {
             self.server = try ServerSettings(reading: &server, resolve: resolve)
             try server.finish()

@@ -91,6 +91,14 @@ struct ConfigurationReader {
     }
 
     /// Fails on the first key that no getter asked for.
+    /// Refuses a key not among `known`, before any required key is missed: a misspelt section
+    /// (`"newsleter"`) is named as the unknown key it is, not reported as `newsletter` missing.
+    func refuseUnknown(_ known: Set<String>) throws(ConfigurationError) {
+        for member in members where !known.contains(member.key) {
+            throw .unknownKey(file: file, key: keyPath(member.key))
+        }
+    }
+
     func finish() throws(ConfigurationError) {
         for member in members where !consumed.contains(member.key) {
             throw .unknownKey(file: file, key: keyPath(member.key))

@@ -38,6 +38,10 @@ extension NewsletterCommand.DKIM {
                     throw ValidationError("--bits \(bits): use \(DKIMKeygen.rsaBits.lowerBound) to \(DKIMKeygen.rsaBits.upperBound) (receivers refuse smaller RSA keys)")
                 }
             }
+            // A bad --domain is a usage error (64), with this command's usage line.
+            if let domain, (try? EmailAddress("dkim@" + domain)) == nil {
+                throw ValidationError("--domain '\(domain)' is not a domain name such as example.org")
+            }
         }
 
         func run() throws {

@@ -7,7 +7,7 @@ extension NewsletterCommand {
         static let configuration = CommandConfiguration(
             abstract: "Download every feed of the configuration into the state folder (send and preview do this first).",
             discussion: """
-                Conditional GET (ETag, Last-Modified), gzip, at most 5 redirects and never https→http, at most \
+                Conditional GET (ETag, Last-Modified), gzip, at most 5 redirects and never from https to http, at most \
                 feeds.parallel feeds at a time. A failing feed is reported on stderr and keeps its last good copy; \
                 the others are fetched all the same. Exit codes: 0 every feed fetched, 1 some feed failed, 65 bad \
                 configuration, 75 another fetch holds the lock.

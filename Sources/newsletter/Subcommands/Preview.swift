@@ -31,6 +31,14 @@ extension NewsletterCommand {
             if let to { _ = try parseAddress(to) }
         }
 
+        /// A window as people write it: "last 24 hours", "last 90 minutes", "last 7 days".
+        static func duration(_ seconds: TimeInterval) -> String {
+            let whole = Int(seconds)
+            let (count, unit) = whole >= 172_800 && whole % 86_400 == 0 ? (whole / 86_400, "day")
+                : whole % 3_600 == 0 ? (whole / 3_600, "hour") : whole % 60 == 0 ? (whole / 60, "minute") : (whole, "second")
+            return "last \(count) \(unit)\(count == 1 ? "" : "s")"
+        }
+
         func run() throws {
             let configuration = try options.loadConfiguration()
             try fetch.fetchIfWanted(configuration, now: options.instant, includesLocal: false)
@@ -54,7 +62,7 @@ extension NewsletterCommand {
             let count = outcome.collection.articles.count
             Terminal.output("Wrote \(out) for \(outcome.message.to.address): \(count) article\(count == 1 ? "" : "s"), \(outcome.bytes.count) bytes.")
             if count == 0 {
-                Terminal.warning("no article in \(configuration.sources.map(\.label).joined(separator: ", ")) was published in the last \(configuration.articles.window / 3600) hours before \(options.instant); try --now")
+                Terminal.warning("no article in \(configuration.sources.map(\.label).joined(separator: ", ")) was published in the \(Self.duration(configuration.articles.window)) before \(Instant.iso(options.instant)) (articles.window); try --now")
             }
         }
     }

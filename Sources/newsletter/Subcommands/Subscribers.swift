@@ -187,6 +187,9 @@ extension NewsletterCommand.Subscribers {
         @Flag(help: "Add back an address that opted out earlier (it is in the suppression journal): only with their consent.")
         var resubscribe = false
 
+        /// A bad address is a usage error (64), with this command's usage line.
+        func validate() throws { _ = try parseAddress(email) }
+
         func run() throws {
             try edit(.add(try parseAddress(email), name: name, resubscribe: resubscribe), options: options)
         }
@@ -200,6 +203,8 @@ extension NewsletterCommand.Subscribers {
         @Argument(help: "The address to unsubscribe.")
         var email: String
 
+        func validate() throws { _ = try parseAddress(email) }
+
         func run() throws {
             try edit(.unsubscribe(try parseAddress(email)), options: options)
         }
@@ -212,6 +217,8 @@ extension NewsletterCommand.Subscribers {
 
         @Argument(help: "The address to remove.")
         var email: String
+
+        func validate() throws { _ = try parseAddress(email) }
 
         func run() throws {
             try edit(.remove(try parseAddress(email)), options: options)

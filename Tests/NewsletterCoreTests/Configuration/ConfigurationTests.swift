@@ -106,6 +106,7 @@ struct ConfigurationTests {
         Bad(from: "\"T <t@example.org>\"", to: "\"T <not-an-address>\"", expected: "c.json: `newsletter.from`: 'not-an-address' is not a valid email address: it has no '@'"),
         Bad(from: "\"https://e.org/u/{{token}}\"", to: "\"http://e.org/u/{{token}}\"", expected: "c.json: `newsletter.unsubscribeURL`: must be an https:// URL (RFC 8058 one-click unsubscribe needs https)"),
         Bad(from: "\"subscribers\": {\"file\": \"subscribers.json\"}", to: "\"subscribers\": [\"subscribers.json\"]", expected: "c.json: `subscribers` must be an object, found an array"),
+        Bad(from: "\"newsletter\": {", to: "\"newsleter\": {", expected: "c.json: unknown key `newsleter`"),
         Bad(from: "\"templates\": {\"directory\": \"templates\"},", to: "\"templates\": {\"folder\": \"templates\"},", expected: "c.json: unknown key `templates.folder`"),
         Bad(from: "\"subject\": \"{{title}}\",", to: "\"subject\": \"{{title}}\", \"timeZone\": \"Mars/Olympus\",", expected: "c.json: `newsletter.timeZone`: 'Mars/Olympus' is not a time zone name such as \"Europe/Paris\" or \"UTC\""),
         Bad(from: "\"T\",", to: "\"T\",,", expected: "c.json:2:31: unexpected ','; expected a key in double quotes"),
