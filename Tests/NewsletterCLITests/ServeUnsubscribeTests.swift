@@ -38,6 +38,24 @@ struct ServeUnsubscribeTests {
         #expect(log.contains("stopped"))
     }
 
+    @Test("the one-click POST as multipart/form-data (RFC 8058 §3.1: SHOULD) unsubscribes too; a malformed one changes nothing")
+    func oneClickMultipart() throws {
+        let fixture = try WebFixture()
+        defer { fixture.remove() }
+        let url = try fixture.unsubscribeURL(for: "bob@example.net")
+        let service = try fixture.start()
+        defer { service.stop() }
+        let before = fixture.listText()
+        let broken = "--XyZ\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click"
+        #expect(try HTTPClient.request("POST", url, body: broken, contentType: "multipart/form-data; boundary=XyZ").status == 400)
+        #expect(try HTTPClient.request("POST", url, body: "List-Unsubscribe=One-Click", contentType: "multipart/form-data").status == 400)
+        #expect(fixture.listText() == before)
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--XyZ--\r\n"
+        let answer = try HTTPClient.request("POST", url, body: body, contentType: "multipart/form-data; boundary=\"XyZ\"")
+        #expect(answer.status == 200)
+        #expect(fixture.listText().contains("{ \"email\": \"bob@example.net\", \"subscribed\": false"))
+    }
+
     @Test("GET shows the newsletter and the address with a button, and changes nothing; every response has the security headers")
     func getPage() throws {
         let fixture = try WebFixture()
