@@ -5,7 +5,30 @@ import Foundation
 public enum Instant {
     /// `date` as `yyyy-MM-ddTHH:mm:ssZ`.
     public static func iso(_ date: Date) -> String {
-        formatter().string(from: date)
+        canonical(date) ?? formatter().string(from: date)
+    }
+
+    /// `date` written without a formatter, for the years 1 to 9999 (the formatter otherwise): whole seconds,
+    /// rounded down, as ISO8601DateFormatter writes them.
+    static func canonical(_ date: Date) -> String? {
+        let interval = date.timeIntervalSince1970
+        guard interval.isFinite, interval > -62_135_596_800, interval < 253_402_300_800 else { return nil }
+        let seconds = Int(interval.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let time = seconds - days * 86_400
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
+        return "\(yearText)-\(two(month))-\(two(day))T\(two(time / 3600)):\(two(time % 3600 / 60)):\(two(time % 60))Z"
     }
 
     /// The instant written as ISO 8601 with a zone (`Z` or `±hh:mm`), or nil when `text` is not one.

@@ -9,12 +9,15 @@ struct InstantTests {
     func agreesWithFormatter() throws {
         let formatter = ISO8601DateFormatter()
         var generator = SeededGenerator(seed: 8058)
-        var samples: [Date] = [Date(timeIntervalSince1970: 0), try #require(Instant.parse("2024-02-29T23:59:59Z"))]
+        var samples: [Date] = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -1), Date(timeIntervalSince1970: -2_208_988_800), Date(timeIntervalSince1970: -86_401), try #require(Instant.parse("2024-02-29T23:59:59Z"))]
         for _ in 0..<3000 { samples.append(Date(timeIntervalSince1970: Double(Int64.random(in: 0..<4_102_444_800, using: &generator)))) }
         for date in samples {
             let text = formatter.string(from: date)
             #expect(Instant.parseCanonical(text) == formatter.date(from: text), "\(text)")
             #expect(Instant.parse(text) == date, "\(text)")
+            #expect(Instant.canonical(date) == text, "\(text)")
+            let fraction = date.addingTimeInterval(0.75)
+            #expect(Instant.canonical(fraction) == formatter.string(from: fraction), "\(text) + 0.75 s")
         }
     }
 
