@@ -10,6 +10,11 @@ struct ServeUnsubscribeTests {
         defer { fixture.remove() }
         let url = try fixture.unsubscribeURL(for: "bob@example.net")
         #expect(url.hasPrefix(fixture.origin + "/unsubscribe?token="))
+        // The service usually runs as its own user in the list's group: the file keeps its mode and group.
+        #expect(chmod(fixture.list, 0o640) == 0)
+        // Another group than the user's own when the tests may give it (as root).
+        let group: gid_t = getuid() == 0 ? 65534 : getgid()
+        #expect(chown(fixture.list, getuid(), group) == 0)
         let service = try fixture.start()
         let before = fixture.listText()
 
@@ -19,6 +24,9 @@ struct ServeUnsubscribeTests {
         let after = fixture.listText()
         #expect(after == before.replacingOccurrences(
             of: "{ \"email\": \"bob@example.net\" }", with: "{ \"email\": \"bob@example.net\", \"subscribed\": false, \"unsubscribedAt\": \"\(unsubscribedAt(after))\" }"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: fixture.list)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o640)
+        #expect((attributes[.groupOwnerAccountID] as? NSNumber)?.intValue == Int(group))
         let journal = fixture.suppressions()
         #expect(journal.hasPrefix("suppress\tbob@example.net\t"))
         #expect(journal.contains("\tweb\tunsubscribed\n"))
