@@ -26,8 +26,6 @@ final class ListWriter: @unchecked Sendable {
     private var pending: [Pending] = []
     private var isStopped = false
     private var thread: Thread?
-    /// Transactions run so far (for the log and the tests' curiosity).
-    private(set) var transactions = 0
 
     init(store: SubscriberStore, logger: Logger, gatherWindow: Double = 0.005, maximumBatch: Int = 5000) {
         self.store = store
@@ -98,7 +96,6 @@ final class ListWriter: @unchecked Sendable {
             } catch {
                 outcomes = Array(repeating: .failure(error), count: batch.count)
             }
-            transactions += 1
             for (item, outcome) in zip(batch, outcomes) { item.answer(outcome) }
         }
     }
