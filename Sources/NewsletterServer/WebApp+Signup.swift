@@ -36,7 +36,7 @@ extension WebApp {
         let name = String(Sanitize.collapsedLine(form["name"] ?? "").prefix(100))
         if !(form[WebApp.honeypotField] ?? "").isEmpty {
             logger.notice("sign-up: honeypot filled, nothing sent")
-            return page("subscribe-sent.html", ["email": String(emailText.prefix(254))])
+            return page("subscribe-sent.html", ["email": String(emailText.prefix(254)), "expiresIn": expiresIn])
         }
         let address: EmailAddress
         do {
@@ -60,15 +60,20 @@ extension WebApp {
         } else {
             logger.notice("sign-up: a confirmation went to this address within the hour; none sent")
         }
-        return page("subscribe-sent.html", ["email": address.description])
+        return page("subscribe-sent.html", ["email": address.description, "expiresIn": expiresIn])
+    }
+
+    /// How long a confirmation link stays valid, for people: `48 hours`, `30 minutes`.
+    var expiresIn: String {
+        let minutes = Int((settings.confirmationExpiry / 60).rounded())
+        if minutes % 60 != 0 || minutes < 60 { return minutes == 1 ? "1 minute" : "\(minutes) minutes" }
+        return minutes == 60 ? "1 hour" : "\(minutes / 60) hours"
     }
 
     /// Sends the confirmation on a thread of its own (libcurl blocks), after the answer: its timing tells nothing.
     func sendConfirmation(to mailbox: Mailbox, link: String, now: Date, sender: SingleMessageSender) {
-        let hours = Int((settings.confirmationExpiry / 3600).rounded())
         let context: [String: Any] = [
-            "newsletterTitle": configuration.newsletter.title, "confirmURL": link, "email": mailbox.address.description,
-            "expiresIn": hours == 1 ? "1 hour" : "\(hours) hours",
+            "newsletterTitle": configuration.newsletter.title, "confirmURL": link, "email": mailbox.address.description, "expiresIn": expiresIn,
         ]
         let text = pages.render("confirmation-mail.txt", context)
         let html = pages.render("confirmation-mail.html", context)

@@ -31,7 +31,7 @@ final class WebApp: Sendable {
         formGuard = FormGuard(tokens: signedTokens, isSecure: settings.publicURL?.lowercased().hasPrefix("https://") ?? false)
         var store = SubscriberStore(configuration: configuration)
         store.cache = ParsedListCache()
-        listWriter = ListWriter(store: store)
+        listWriter = ListWriter(store: store, logger: logger)
         self.sender = sender
         clientLimiter = RateLimiter(limit: settings.signupsPerClientPerHour, window: 3600)
         addressLimiter = RateLimiter(limit: 1, window: 3600)

@@ -45,6 +45,7 @@ struct ServeSignupTests {
         let answer = try signUp(fixture.origin, email: "Dana@Example.com", name: "Dana Scully")
         #expect(answer.status == 200)
         #expect(answer.body.contains("Check your inbox"))
+        #expect(answer.body.contains("The link stays valid for 48 hours"))
         let link = try confirmationLink(smtp, count: 1)
         #expect(link.hasPrefix(fixture.origin + "/confirm?token="))
         #expect(smtp.received().first?.recipient.lowercased() == "dana@example.com")
@@ -123,6 +124,7 @@ struct ServeSignupTests {
         let bot = try signUp(fixture.origin, email: "bot@example.com", honeypot: "http://spam.example")
         #expect(bot.status == 200)
         #expect(bot.body.contains("Check your inbox"))
+        #expect(bot.body.contains("The link stays valid for 1 minute;"))
         // Not an address: the form again, with the error.
         let bad = try signUp(fixture.origin, email: "not an address")
         #expect(bad.status == 400)

@@ -10,6 +10,11 @@ struct ServeUnsubscribeTests {
         defer { fixture.remove() }
         let url = try fixture.unsubscribeURL(for: "bob@example.net")
         #expect(url.hasPrefix(fixture.origin + "/unsubscribe?token="))
+        // The service usually runs as its own user in the list's group: the file keeps its mode and group.
+        #expect(chmod(fixture.list, 0o640) == 0)
+        // Another group than the user's own when the tests may give it (as root).
+        let group: gid_t = getuid() == 0 ? 65534 : getgid()
+        #expect(chown(fixture.list, getuid(), group) == 0)
         let service = try fixture.start()
         let before = fixture.listText()
 
@@ -19,6 +24,9 @@ struct ServeUnsubscribeTests {
         let after = fixture.listText()
         #expect(after == before.replacingOccurrences(
             of: "{ \"email\": \"bob@example.net\" }", with: "{ \"email\": \"bob@example.net\", \"subscribed\": false, \"unsubscribedAt\": \"\(unsubscribedAt(after))\" }"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: fixture.list)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o640)
+        #expect((attributes[.groupOwnerAccountID] as? NSNumber)?.intValue == Int(group))
         let journal = fixture.suppressions()
         #expect(journal.hasPrefix("suppress\tbob@example.net\t"))
         #expect(journal.contains("\tweb\tunsubscribed\n"))
@@ -36,6 +44,24 @@ struct ServeUnsubscribeTests {
         #expect(!log.contains(token))
         #expect(log.contains("POST /unsubscribe 200"))
         #expect(log.contains("stopped"))
+    }
+
+    @Test("the one-click POST as multipart/form-data (RFC 8058 §3.1: SHOULD) unsubscribes too; a malformed one changes nothing")
+    func oneClickMultipart() throws {
+        let fixture = try WebFixture()
+        defer { fixture.remove() }
+        let url = try fixture.unsubscribeURL(for: "bob@example.net")
+        let service = try fixture.start()
+        defer { service.stop() }
+        let before = fixture.listText()
+        let broken = "--XyZ\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click"
+        #expect(try HTTPClient.request("POST", url, body: broken, contentType: "multipart/form-data; boundary=XyZ").status == 400)
+        #expect(try HTTPClient.request("POST", url, body: "List-Unsubscribe=One-Click", contentType: "multipart/form-data").status == 400)
+        #expect(fixture.listText() == before)
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--XyZ--\r\n"
+        let answer = try HTTPClient.request("POST", url, body: body, contentType: "multipart/form-data; boundary=\"XyZ\"")
+        #expect(answer.status == 200)
+        #expect(fixture.listText().contains("{ \"email\": \"bob@example.net\", \"subscribed\": false"))
     }
 
     @Test("GET shows the newsletter and the address with a button, and changes nothing; every response has the security headers")

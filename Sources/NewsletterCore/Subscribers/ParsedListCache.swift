@@ -52,11 +52,25 @@ public final class ParsedListCache: @unchecked Sendable {
         }
     }
 
-    /// Remembers `parsed` as the contents of `path` now; nil forgets.
-    func store(_ parsed: SubscriberFileEditor.ParsedList?, for path: String) {
+    /// Remembers `parsed` as the contents of the file whose identity is `identity`; forgets when either is nil
+    /// or the file's size is not that of `parsed` (it changed in between).
+    func store(_ parsed: SubscriberFileEditor.ParsedList?, identity: Identity?) {
         lock.withLock {
+            guard let parsed, let identity, identity.size == Int64(parsed.bytes.count) else {
+                self.parsed = nil
+                self.identity = nil
+                return
+            }
             self.parsed = parsed
-            identity = parsed == nil ? nil : Identity(path: path)
+            self.identity = identity
         }
+    }
+
+    /// Reads and parses the list at `path`, with the file's identity when it did not change during the read.
+    static func read(_ path: String) throws -> (parsed: SubscriberFileEditor.ParsedList, identity: Identity?) {
+        let before = Identity(path: path)
+        let parsed = try SubscriberFileEditor.ParsedList(try FileSystem.readAll(path), file: path)
+        let after = Identity(path: path)
+        return (parsed, before == after ? after : nil)
     }
 }

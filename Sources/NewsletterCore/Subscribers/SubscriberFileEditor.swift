@@ -115,13 +115,19 @@ public enum SubscriberFileEditor {
         return (output, results)
     }
 
-    /// A list file parsed once: its bytes, the entries' places and values, and the entries of each address.
+    /// A list file parsed once, down to what an edit needs: its bytes, where the array and each entry are, whether
+    /// each entry is subscribed, and the entries of each address.
     ///
     /// A long-running writer (the web service) keeps the one its last transaction wrote, and reuses it while the
-    /// file is unchanged, instead of parsing the whole list again for every batch.
+    /// file is unchanged, instead of parsing the whole list again for every batch. It holds no parsed values, so
+    /// making the next one costs two flat copies, not a copy of 100,000 JSON trees.
     public struct ParsedList: Sendable {
         let bytes: [UInt8]
-        let layout: Layout
+        let open: Int
+        let close: Int
+        let ranges: [Range<Int>]
+        /// `subscribed` absent or `true`; a non-boolean value is never consent.
+        let subscribed: [Bool]
         let byKey: [String: [Int]]
 
         /// Parses `bytes`.
@@ -130,15 +136,22 @@ public enum SubscriberFileEditor {
         public init(_ bytes: [UInt8], file: String) throws(EditError) {
             let layout = try SubscriberFileEditor.layout(bytes, file: file)
             var byKey: [String: [Int]] = [:]
+            var subscribed: [Bool] = []
+            subscribed.reserveCapacity(layout.elements.count)
             for (index, element) in layout.elements.enumerated() {
                 if let key = SubscriberFileEditor.key(of: element.value) { byKey[key, default: []].append(index) }
+                let value = element.value["subscribed"]
+                subscribed.append(value == nil || value == .bool(true))
             }
-            self.init(bytes: bytes, layout: layout, byKey: byKey)
+            self.init(bytes: bytes, open: layout.open, close: layout.close, ranges: layout.elements.map(\.range), subscribed: subscribed, byKey: byKey)
         }
 
-        init(bytes: [UInt8], layout: Layout, byKey: [String: [Int]]) {
+        init(bytes: [UInt8], open: Int, close: Int, ranges: [Range<Int>], subscribed: [Bool], byKey: [String: [Int]]) {
             self.bytes = bytes
-            self.layout = layout
+            self.open = open
+            self.close = close
+            self.ranges = ranges
+            self.subscribed = subscribed
             self.byKey = byKey
         }
     }
@@ -152,7 +165,6 @@ public enum SubscriberFileEditor {
         -> (bytes: [UInt8], results: [EditResult], parsed: ParsedList?)
     {
         let bytes = parsed.bytes
-        let layout = parsed.layout
         let byKey = parsed.byKey
         // What the batch does to each entry, decided edit by edit against the entry's state so far.
         var memberSets: [Int: [(key: String, literal: [UInt8])]] = [:]
@@ -163,10 +175,7 @@ public enum SubscriberFileEditor {
 
         func isSubscribed(_ index: Int) -> Bool {
             if let now = subscribedNow[index] { return now }
-            if case .bool(false)? = layout.elements[index].value["subscribed"] { return false }
-            // A non-boolean `subscribed` is never consent: the entry counts as not subscribed.
-            if let value = layout.elements[index].value["subscribed"], value != .bool(true) { return false }
-            return true
+            return parsed.subscribed[index]
         }
         func set(_ index: Int, subscribed: Bool, fields: [(key: String, value: JSONValue)]) {
             var sets = memberSets[index] ?? []
@@ -235,7 +244,7 @@ public enum SubscriberFileEditor {
         // Each changed entry is edited on its own (a few bytes), then the file is put together in one pass, and
         // the places of the entries after each change shift by what it added: linear in the file, however many
         // entries a batch changes.
-        var ranges = layout.elements.map(\.range)
+        var ranges = parsed.ranges
         var output: [UInt8]
         if memberSets.isEmpty {
             output = bytes
@@ -266,22 +275,18 @@ public enum SubscriberFileEditor {
         }
         if removed.isEmpty && appended.isEmpty {
             // Only members were set: the entries keep their order and keys; their places moved by what was
-            // inserted before them, and the changed ones are read again from the new bytes.
-            var elements = layout.elements
-            for index in memberSets.keys {
-                guard let value = try? JSONReader.parse(Array(output[ranges[index]])) else {
-                    return (finish(output), results, nil)
-                }
-                elements[index].value = value
-            }
-            for index in elements.indices { elements[index].range = ranges[index] }
-            let close = layout.close + (output.count - bytes.count)
+            // inserted before them, and the changed ones are subscribed as the batch left them.
+            var subscribed = parsed.subscribed
+            for (index, now) in subscribedNow { subscribed[index] = now }
+            let close = parsed.close + (output.count - bytes.count)
             let finished = finish(output)
-            let next = Layout(open: layout.open, close: close, elements: elements)
-            return (finished, results, ParsedList(bytes: finished, layout: next, byKey: byKey))
+            return (
+                finished, results,
+                ParsedList(bytes: finished, open: parsed.open, close: close, ranges: ranges, subscribed: subscribed, byKey: byKey)
+            )
         }
         if !removed.isEmpty {
-            var close = layout.close + (output.count - bytes.count)
+            var close = parsed.close + (output.count - bytes.count)
             var remaining = ranges
             for index in removed.sorted(by: >) {
                 let range = remaining[index]
@@ -292,7 +297,7 @@ public enum SubscriberFileEditor {
                     cut = remaining[index - 1].upperBound..<range.upperBound
                 } else {
                     // The only entry left: the array becomes `[]`.
-                    cut = (layout.open + 1)..<close
+                    cut = (parsed.open + 1)..<close
                 }
                 output.removeSubrange(cut)
                 close -= cut.count

@@ -46,6 +46,21 @@ public struct SubscriberStore: Sendable {
             suppressions: configuration.stateDirectory.map { SuppressionList(stateDirectory: $0) })
     }
 
+    /// Reads and parses the list into ``cache`` now, under the lock, so that the first request of a long-running
+    /// writer does not wait for a parse of the whole list.
+    ///
+    /// - Returns: how many entries the list has.
+    /// - Throws: what a transaction throws when the list cannot be locked, read or parsed.
+    @discardableResult
+    public func prepareCache() throws -> Int {
+        guard let cache else { return 0 }
+        let lock = try FileLock.acquire(lockPath, timeout: lockTimeout, holder: "newsletter (cache)")
+        defer { lock.release() }
+        let read = try ParsedListCache.read(listPath)
+        cache.store(read.parsed, identity: read.identity)
+        return read.parsed.ranges.count
+    }
+
     /// The path of the list's lock file, taken by every writer and, shared, by `send` while it reads the list.
     public var lockPath: String { listPath + ".lock" }
 
@@ -87,16 +102,18 @@ public struct SubscriberStore: Sendable {
         let parsed: SubscriberFileEditor.ParsedList
         if let cached = cache?.lookup(listPath) {
             parsed = cached
+        } else if let cache {
+            let read = try ParsedListCache.read(listPath)
+            parsed = read.parsed
+            cache.store(parsed, identity: read.identity)
         } else {
             parsed = try SubscriberFileEditor.ParsedList(try FileSystem.readAll(listPath), file: listPath)
         }
         let (output, applied, next) = try SubscriberFileEditor.apply(toApply.map(\.edit), to: parsed, file: listPath)
         if output != parsed.bytes {
-            cache?.store(nil, for: listPath)
+            cache?.store(nil, identity: nil)
             try FileSystem.rewrite(output, at: listPath)
-            cache?.store(next, for: listPath)
-        } else {
-            cache?.store(parsed, for: listPath)
+            cache?.store(next, identity: ParsedListCache.Identity(path: listPath))
         }
         for (item, result) in zip(toApply, applied) {
             results[item.index] = .done(result)

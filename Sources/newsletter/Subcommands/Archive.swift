@@ -6,7 +6,7 @@ import NewsletterServer
 extension NewsletterCommand {
     struct Archive: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the web archive (a page per completed edition, an index, an Atom feed) to a folder.",
+            abstract: "Write the web archive (a page per completed edition, an index and its stylesheet, an Atom feed) to a folder.",
             discussion: "The pages hold the digest as sent, with nothing personal: no name, no address, no unsubscribe link.")
 
         @OptionGroup var configOption: ConfigOption

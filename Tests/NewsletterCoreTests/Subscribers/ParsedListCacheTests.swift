@@ -65,6 +65,26 @@ struct ParsedListCacheTests {
     }
 }
 
+extension ParsedListCacheTests {
+    @Test("prepareCache parses the list ahead; the first transaction uses it, and a file replaced meanwhile is read again")
+    func prepared() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/list.json"
+        try FileSystem.writeAtomically(Array("[\n  { \"email\": \"a@example.com\" },\n  { \"email\": \"b@example.com\" }\n]\n".utf8), to: path)
+        var store = SubscriberStore(listPath: path, suppressions: nil)
+        store.cache = ParsedListCache()
+        #expect(try store.prepareCache() == 2)
+        _ = try store.apply([.unsubscribe(try EmailAddress("a@example.com"))], source: "web")
+        #expect(store.cache?.hits == 1)
+        #expect(try store.prepareCache() == 2)
+        try FileSystem.writeAtomically(Array("[\n  { \"email\": \"b@example.com\" }\n]\n".utf8), to: path)
+        _ = try store.apply([.unsubscribe(try EmailAddress("b@example.com"))], source: "web")
+        #expect(store.cache?.hits == 1)
+        #expect(String(decoding: try FileSystem.readAll(path), as: UTF8.self) == "[\n  { \"email\": \"b@example.com\", \"subscribed\": false }\n]\n")
+    }
+}
+
 /// A small deterministic generator (SplitMix64), so that a failure repeats.
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
