@@ -77,6 +77,28 @@ struct ServeSignupTests {
         #expect(smtp.received().count == 2)
     }
 
+    @Test("with dkim configured, the confirmation mail is signed and verifies with dkimpy and Mail::DKIM")
+    func confirmationSigned() throws {
+        let mailDirectory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: mailDirectory) }
+        let smtp = try AiosmtpdServer(directory: mailDirectory)
+        let fixture = try WebFixture(smtpPort: smtp.port)
+        defer { fixture.remove() }
+        let key = try DKIMCommandTests.TestKey(selector: "web", type: "rsa", in: fixture.directory)
+        var config = try String(contentsOfFile: fixture.config, encoding: .utf8)
+        config = config.replacingOccurrences(
+            of: "\"state\": {", with: "\"dkim\": {\"domain\": \"example.org\", \"signatures\": [{\"selector\": \"web\", \"privateKeyFile\": \"\(key.file)\"}]},\n  \"state\": {")
+        try config.write(toFile: fixture.config, atomically: true, encoding: .utf8)
+        let service = try fixture.start()
+        defer { service.stop() }
+
+        #expect(try signUp(fixture.origin, email: "dana@example.com").status == 200)
+        _ = try confirmationLink(smtp, count: 1)
+        let file = smtp.directory + "/" + (try #require(smtp.received().first)).file
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains("DKIM-Signature: v=1; a=rsa-sha256;"))
+        try DKIMCommandTests.expectVerified([file], keys: [key])
+    }
+
     @Test("expired and forged confirmation links, a missing form token and the honeypot change nothing")
     func refusals() throws {
         let mailDirectory = try CLI.temporaryDirectory()

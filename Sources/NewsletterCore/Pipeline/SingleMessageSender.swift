@@ -6,8 +6,11 @@ import Logging
 public struct SingleMessageSender: Sendable {
     public let configuration: Configuration
     let password: String?
+    /// Signs each message when `dkim` is configured, as `send` signs the digest.
+    let signer: DKIMSigner?
 
-    /// - Throws: ``SendSetupError`` when there is no `smtp` section, or a username without a password.
+    /// - Throws: ``SendSetupError`` when there is no `smtp` section, or a username without a password;
+    ///   ``DKIMError`` when a configured key cannot be used.
     public init(configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard let smtp = configuration.smtp else {
             throw SendSetupError.missing(file: configuration.file, what: "sign-up confirmations need an `smtp` section (smtp.url)")
@@ -18,6 +21,7 @@ public struct SingleMessageSender: Sendable {
                 file: configuration.file, what: "smtp.username is set but no password: set the variable named by smtp.passwordEnv, or smtp.passwordFile")
         }
         self.configuration = configuration
+        signer = try configuration.dkim.map(DKIMSigner.init(settings:))
     }
 
     /// The message to `to` from the newsletter's From, with the given subject and bodies; no List-Unsubscribe (it
@@ -42,7 +46,9 @@ public struct SingleMessageSender: Sendable {
         let envelope = configuration.newsletter.from.address
         let transport = SMTPTransport(settings: smtp, envelopeFrom: envelope, password: password)
         let recorder = SingleResultRecorder()
-        var job: DeliveryJob? = DeliveryJob(recipient: message.to.address, messageID: message.messageID, bytes: message.serialized())
+        var bytes = message.serialized()
+        if let signer { bytes = try signer.sign(bytes, timestamp: Int(message.date.timeIntervalSince1970)) }
+        var job: DeliveryJob? = DeliveryJob(recipient: message.to.address, messageID: message.messageID, bytes: bytes)
         try transport.deliver(next: { defer { job = nil }; return job }, recorder: recorder, shouldStop: { false })
         guard let result = recorder.results.last else {
             return .deferred(DeliveryJob(recipient: message.to.address, messageID: message.messageID, bytes: []), reply: "no result")
