@@ -9,6 +9,9 @@ extension WebApp {
     static let honeypotField = "website"
 
     func subscribePage(_ request: Request, error: String? = nil, email: String = "", name: String = "", status: HTTPResponse.Status = .ok) -> Response {
+        guard signupAvailable else {
+            return errorPage(.notFound, "This newsletter does not take sign-ups here.", heading: "No sign-up here")
+        }
         let (formToken, cookie) = formGuard.issue(for: "subscribe", request: request)
         var context: [String: Any] = ["formToken": formToken, "email": email, "name": name, "honeypotField": WebApp.honeypotField]
         if let error { context["error"] = error }

@@ -62,9 +62,14 @@ final class WebApp: Sendable {
 
     // MARK: Pages
 
+    /// Sign-up works only with a mail server to send confirmations and a public origin for their links; without
+    /// them no page offers it.
+    var signupAvailable: Bool { sender != nil && settings.publicURL != nil }
+
     /// What every page may show.
     var baseContext: [String: Any] {
-        var context: [String: Any] = ["newsletterTitle": configuration.newsletter.title, "subscribeURL": "/subscribe", "stylesheetURL": "/style.css"]
+        var context: [String: Any] = ["newsletterTitle": configuration.newsletter.title, "stylesheetURL": "/style.css"]
+        if signupAvailable { context["subscribeURL"] = "/subscribe" }
         if configuration.stateDirectory != nil { context["archiveURL"] = "/archive/" }
         return context
     }

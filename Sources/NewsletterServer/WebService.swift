@@ -49,6 +49,9 @@ public struct WebService: Sendable {
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             onServerRunning: { [app, settings] _ in
                 app.logger.info("listening on \(settings.host):\(settings.port)")
+                if !app.signupAvailable {
+                    app.logger.warning("sign-up is off: it needs server.publicURL (for the confirmation link) and an smtp section (to send it)")
+                }
             },
             logger: app.quietLogger)
         app.listWriter.start()

@@ -77,6 +77,19 @@ struct ServeSignupTests {
         #expect(smtp.received().count == 2)
     }
 
+    @Test("without an smtp section sign-up is not offered: no link on any page, /subscribe answers 404")
+    func signupOff() throws {
+        let fixture = try WebFixture()
+        defer { fixture.remove() }
+        let service = try fixture.start()
+        defer { service.stop() }
+        let form = try HTTPClient.request("GET", fixture.origin + "/subscribe")
+        #expect(form.status == 404)
+        #expect(!form.body.contains("<form"))
+        let archive = try HTTPClient.request("GET", fixture.origin + "/archive/")
+        #expect(!archive.body.contains("href=\"/subscribe\""))
+    }
+
     @Test("with dkim configured, the confirmation mail is signed and verifies with dkimpy and Mail::DKIM")
     func confirmationSigned() throws {
         let mailDirectory = try CLI.temporaryDirectory()

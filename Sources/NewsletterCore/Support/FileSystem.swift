@@ -11,6 +11,11 @@ public enum FileSystem {
         public var path: String
         public var reason: String
         public var description: String { "\(path): \(reason)" }
+
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
     }
 
     /// Reads at most `count` bytes from the start of a regular file.
@@ -186,7 +191,12 @@ public enum FileSystem {
         if ns.domain == NSCocoaErrorDomain {
             switch ns.code {
             case NSFileReadNoSuchFileError, NSFileNoSuchFileError: return "no such file or folder"
-            case NSFileReadNoPermissionError: return "permission denied"
+            case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "permission denied"
+            case NSFileWriteFileExistsError: return "a file is in the way (a folder is needed here)"
+            case NSFileWriteOutOfSpaceError: return "no space left on the device"
+            case NSFileWriteVolumeReadOnlyError: return "read-only file system"
+            case NSFileWriteUnknownError, NSFileReadUnknownError:
+                return "cannot be written (is a part of the path a file rather than a folder?)"
             default: break
             }
         }

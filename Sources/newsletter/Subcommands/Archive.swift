@@ -25,7 +25,11 @@ extension NewsletterCommand {
             do {
                 let templates = try TemplateSet.load(configuration)
                 files = try ArchiveWriter(configuration: configuration, baseURL: baseURL).files(templates: templates)
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                do {
+                    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                } catch {
+                    throw FileSystem.IOError(path: out, reason: "cannot make the folder: " + FileSystem.reason(error))
+                }
             } catch {
                 throw Terminal.fail(error)
             }

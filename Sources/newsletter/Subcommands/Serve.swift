@@ -53,7 +53,17 @@ extension NewsletterCommand {
                 done.signal()
             }
             done.wait()
-            if let failure { throw Terminal.fail(failure) }
+            if let failure {
+                // NIO's bind error reads "bind(descriptor:ptr:bytes:): Address already in use) (errno: 98)".
+                let text = String(describing: failure)
+                if text.contains("bind(") || text.contains("Address already in use") {
+                    let address = listen ?? configuration.server.map { "\($0.host):\($0.port)" } ?? ServerSettings.defaultListen
+                    let reason = text.contains("already in use") ? "the address is already in use (is another serve running?)" : "the address cannot be used"
+                    Terminal.error("cannot listen on \(address): \(reason)")
+                    throw ExitCode(1)
+                }
+                throw Terminal.fail(failure)
+            }
         }
     }
 }
