@@ -103,11 +103,12 @@ let package = Package(
 // sees them. `scripts/fuzz [SECONDS]` builds them with `-sanitize=fuzzer,address` (and instruments the core) and
 // runs each on its seed corpus in Fuzz/corpus/.
 if Context.environment["NEWSLETTER_FUZZ"] != nil {
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Support", swiftSettings: swiftSettings))
     for name in ["ArticleParser", "HTMLCleaner", "ConfigReader", "SubscriberList", "Encoders"] {
         package.targets.append(
             .executableTarget(
                 name: "Fuzz\(name)",
-                dependencies: ["NewsletterCore"],
+                dependencies: ["NewsletterCore", "FuzzSupport"],
                 path: "Fuzz/\(name)",
                 swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
             ))

@@ -4,6 +4,7 @@
 @testable import NewsletterCore
 
 import Foundation
+import FuzzSupport
 
 let address = try! EmailAddress("reader@example.org")
 
@@ -16,10 +17,10 @@ public func fuzzEncoders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     checkHeader(subject)
     let unfolded = subject.replacingOccurrences(of: "\r\n ", with: " ")
     let decoded = EncodedWords.decode(String(unfolded.dropFirst("Subject:".count)).trimmingCharacters(in: [" "]))
-    check(decoded == Sanitize.collapsedLine(text), "Subject does not decode back: \(decoded.debugDescription)")
+    FuzzDriver.check(decoded == Sanitize.collapsedLine(text), "Subject does not decode back: \(decoded.debugDescription)")
     checkHeader(HeaderEncoding.mailboxField("From", displayName: text, address: address))
     for word in HeaderEncoding.encodedWords(text, firstLineUsed: 9) {
-        check(word.count <= HeaderEncoding.maxEncodedWordLength, "encoded-word over 75 characters")
+        FuzzDriver.check(word.count <= HeaderEncoding.maxEncodedWordLength, "encoded-word over 75 characters")
     }
 
     // Bodies: both encodings give back the CRLF text.
@@ -28,7 +29,7 @@ public func fuzzEncoders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let encoded = encoding.encodedBytes(text)
         checkLines(encoded, "\(encoding.rawValue) body")
         let back = TransferDecoding.decode(encoded[...], encoding: encoding.rawValue)
-        check(back == canonical || (text.isEmpty && back.isEmpty), "\(encoding.rawValue) does not decode back")
+        FuzzDriver.check(back == canonical || (text.isEmpty && back.isEmpty), "\(encoding.rawValue) does not decode back")
     }
     return 0
 }
@@ -43,38 +44,21 @@ func checkLines(_ bytes: [UInt8], _ what: String) {
     var index = 0
     while index < bytes.count {
         let byte = bytes[index]
-        check(byte < 0x80, "\(what): 8-bit octet")
+        FuzzDriver.check(byte < 0x80, "\(what): 8-bit octet")
         if byte == 0x0D {
-            check(index + 1 < bytes.count && bytes[index + 1] == 0x0A, "\(what): bare CR")
+            FuzzDriver.check(index + 1 < bytes.count && bytes[index + 1] == 0x0A, "\(what): bare CR")
             length = 0
             index += 2
             continue
         }
-        check(byte != 0x0A, "\(what): bare LF")
+        FuzzDriver.check(byte != 0x0A, "\(what): bare LF")
         length += 1
-        check(length <= 76, "\(what): line over 76 characters")
+        FuzzDriver.check(length <= 76, "\(what): line over 76 characters")
         index += 1
     }
 }
 
-func check(_ condition: Bool, _ message: String) {
-    if !condition {
-        FileHandle.standardError.write(Data("check failed: \(message)\n".utf8))
-        abort()
-    }
-}
-
-// SwiftPM links an executable target's entry point as `FuzzEncoders_main` (main is defined to it), so libFuzzer's
-// own main is not used: the entry point hands over to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
 @_cdecl("FuzzEncoders_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var argc = argc
-    var argv = argv
-    return runFuzzerDriver(&argc, &argv, fuzzEncoders)
+    FuzzDriver.run(argc, argv, fuzzEncoders)
 }

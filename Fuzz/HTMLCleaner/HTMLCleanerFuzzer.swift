@@ -4,6 +4,7 @@
 @testable import NewsletterCore
 
 import Foundation
+import FuzzSupport
 
 nonisolated(unsafe) let sanitizer = HTMLSanitizer(rules: BoilerplateRules.standard(extraSelectors: [], extraTextBlocks: ["^Read more$"], cutAfterLastRule: true))
 let base = URL(string: "https://fuzzuser:fuzzpass@news.example.com/a/b.html")
@@ -16,7 +17,7 @@ public func fuzzHTMLCleaner(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let output = HTMLSerializer.html(tree).lowercased()
     // Text may say "javascript:" (escaped, it is only text); attributes are checked on the tree above.
     for forbidden in ["<script", "<iframe", "<object", "<embed", "<form", "<style", "<svg", "<input", "<base", "<meta", "<link"] {
-        check(!output.contains(forbidden), "'\(forbidden)' in the output")
+        FuzzDriver.check(!output.contains(forbidden), "'\(forbidden)' in the output")
     }
     _ = PlainTextRenderer.render(tree)
     let excerpt = Excerpt.make(tree, limit: 300)
@@ -24,7 +25,7 @@ public func fuzzHTMLCleaner(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = Excerpt.leadImage(tree)
     // Numeric references: the rewrite never grows text without '&'.
     if !html.utf8.contains(UInt8(ascii: "&")) {
-        check(HTMLCharacterReferences.numeric(Array(html.utf8)) == Array(html.utf8), "text without '&' changed")
+        FuzzDriver.check(HTMLCharacterReferences.numeric(Array(html.utf8)) == Array(html.utf8), "text without '&' changed")
     }
     return 0
 }
@@ -32,44 +33,27 @@ public func fuzzHTMLCleaner(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 func checkTree(_ nodes: [HTMLNode]) {
     for node in nodes {
         guard case .element(let element) = node else { continue }
-        check(HTMLSanitizer.allowedTags.contains(element.name), "tag <\(element.name)> survived")
+        FuzzDriver.check(HTMLSanitizer.allowedTags.contains(element.name), "tag <\(element.name)> survived")
         let allowed = HTMLSanitizer.globalAttributes.union(HTMLSanitizer.allowedAttributes[element.name] ?? [])
         for attribute in element.attributes {
-            check(allowed.contains(attribute.name), "attribute \(attribute.name) on <\(element.name)> survived")
-            check(!attribute.value.unicodeScalars.contains(where: Sanitize.isControl), "control character in an attribute")
+            FuzzDriver.check(allowed.contains(attribute.name), "attribute \(attribute.name) on <\(element.name)> survived")
+            FuzzDriver.check(!attribute.value.unicodeScalars.contains(where: Sanitize.isControl), "control character in an attribute")
             if HTMLSanitizer.urlAttributes.contains(attribute.name) {
                 let value = attribute.value.lowercased()
-                check(
+                FuzzDriver.check(
                     value.hasPrefix("https://") || value.hasPrefix("http://") || (element.name == "a" && value.hasPrefix("mailto:")),
                     "unsafe URL \(attribute.value.debugDescription)")
                 if !value.hasPrefix("mailto:") {
-                    check(URL(string: attribute.value)?.user == nil, "credentials in \(attribute.value.debugDescription)")
+                    FuzzDriver.check(URL(string: attribute.value)?.user == nil, "credentials in \(attribute.value.debugDescription)")
                 }
             }
         }
-        if HTMLSanitizer.voidTags.contains(element.name) { check(element.children.isEmpty, "a void element has children") }
+        if HTMLSanitizer.voidTags.contains(element.name) { FuzzDriver.check(element.children.isEmpty, "a void element has children") }
         checkTree(element.children)
     }
 }
 
-func check(_ condition: Bool, _ message: String) {
-    if !condition {
-        FileHandle.standardError.write(Data("check failed: \(message)\n".utf8))
-        abort()
-    }
-}
-
-// SwiftPM links an executable target's entry point as `FuzzHTMLCleaner_main` (main is defined to it), so libFuzzer's
-// own main is not used: the entry point hands over to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
 @_cdecl("FuzzHTMLCleaner_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var argc = argc
-    var argv = argv
-    return runFuzzerDriver(&argc, &argv, fuzzHTMLCleaner)
+    FuzzDriver.run(argc, argv, fuzzHTMLCleaner)
 }

@@ -4,6 +4,7 @@
 @testable import NewsletterCore
 
 import Foundation
+import FuzzSupport
 
 let fuzzAddress = try! EmailAddress("fuzz@example.org")
 
@@ -25,49 +26,32 @@ public func fuzzSubscriberList(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
     do {
         output = try SubscriberFileEditor.apply([edit], to: bytes, file: "fuzz.json").bytes
     } catch {
-        check(false, "the editor refused a list the reader accepts: \(error)")
+        FuzzDriver.check(false, "the editor refused a list the reader accepts: \(error)")
         return 0
     }
     guard case .array(let after)? = try? JSONReader.parse(output) else {
-        check(false, "the edited list is not a JSON array")
+        FuzzDriver.check(false, "the edited list is not a JSON array")
         return 0
     }
-    check((try? SubscriberList(bytes: output, file: "fuzz.json")) != nil, "the edited list does not load")
+    FuzzDriver.check((try? SubscriberList(bytes: output, file: "fuzz.json")) != nil, "the edited list does not load")
     let key = edit.address.normalized
     let othersBefore = before.filter { SubscriberFileEditor.key(of: $0) != key }
     let othersAfter = after.filter { SubscriberFileEditor.key(of: $0) != key }
-    check(othersBefore == othersAfter, "an entry of another address changed")
+    FuzzDriver.check(othersBefore == othersAfter, "an entry of another address changed")
     let editedBefore = before.count - othersBefore.count
     let editedAfter = after.count - othersAfter.count
     switch edit {
-    case .add: check(editedAfter == max(editedBefore, 1), "add changed the number of entries of the address wrongly")
-    case .unsubscribe: check(editedAfter == editedBefore, "unsubscribe changed the number of entries")
-    case .remove: check(editedAfter == 0, "remove left an entry of the address")
+    case .add: FuzzDriver.check(editedAfter == max(editedBefore, 1), "add changed the number of entries of the address wrongly")
+    case .unsubscribe: FuzzDriver.check(editedAfter == editedBefore, "unsubscribe changed the number of entries")
+    case .remove: FuzzDriver.check(editedAfter == 0, "remove left an entry of the address")
     }
     if output == bytes { return 0 }
     // Outside the edited entries, the bytes before the first change are the same.
-    check(output.count > 0 && output.last == 0x0A || bytes.last != 0x0A, "the final line break was lost")
+    FuzzDriver.check(output.count > 0 && output.last == 0x0A || bytes.last != 0x0A, "the final line break was lost")
     return 0
 }
 
-func check(_ condition: Bool, _ message: String) {
-    if !condition {
-        FileHandle.standardError.write(Data("check failed: \(message)\n".utf8))
-        abort()
-    }
-}
-
-// SwiftPM links an executable target's entry point as `FuzzSubscriberList_main` (main is defined to it), so libFuzzer's
-// own main is not used: the entry point hands over to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
 @_cdecl("FuzzSubscriberList_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var argc = argc
-    var argv = argv
-    return runFuzzerDriver(&argc, &argv, fuzzSubscriberList)
+    FuzzDriver.run(argc, argv, fuzzSubscriberList)
 }
