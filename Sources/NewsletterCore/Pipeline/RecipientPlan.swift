@@ -2,8 +2,14 @@
 /// earlier run of the edition, those who opted out in the suppression journal, and those this sender cannot
 /// reach.
 struct RecipientPlan {
-    /// The subscribers to send to, in list order.
-    var recipients: [Subscriber] = []
+    /// The list the recipients come from.
+    private let list: SubscriberList?
+    /// The recipients' records in ``list``, in list order. Each recipient's entry is parsed again when its message
+    /// is made (``recipient(_:)``), so that a run holds four bytes per recipient rather than a value: memory
+    /// stays nearly flat as the list grows.
+    private var records: [Int32] = []
+    /// How many subscribers to send to.
+    var recipientCount: Int { records.count }
     /// Recipients already served by an earlier run of the same edition.
     var alreadyDone = 0
     /// Recipients whose message's outcome was unknown in an earlier run: sent once more in this one (at most
@@ -31,8 +37,10 @@ struct RecipientPlan {
 
     /// The plan for `list`, given what is done and who opted out (keys are normalised addresses).
     init(list: SubscriberList, done: [String: Journal.Entry], suppressed: [String: SuppressionList.Entry]) {
+        self.list = list
         warnings = list.allWarnings.map(\.description)
-        for subscriber in list.subscribers() {
+        for index in 0..<list.recordCount {
+            guard let subscriber = list.subscriber(atRecord: index) else { continue }
             let key = subscriber.address.normalized
             if let entry = done[key], entry.isSettled {
                 alreadyDone += 1
@@ -43,8 +51,19 @@ struct RecipientPlan {
                 warnings.append("\(subscriber.address): skipped: its local part is not ASCII and needs SMTPUTF8, which this sender does not negotiate")
             } else {
                 if done[key] != nil { resent.append(subscriber.address.description) }
-                recipients.append(subscriber)
+                records.append(Int32(index))
             }
         }
+    }
+
+    /// Recipient number `index` (below ``recipientCount``), read again from the list.
+    ///
+    /// - Throws: ``RenderError/invalidOutput(source:reason:)`` if its entry no longer reads as it did (it cannot:
+    ///   the list's bytes are kept), which stops the run with the recipient pending.
+    func recipient(_ index: Int) throws(RenderError) -> Subscriber {
+        guard let list, let subscriber = list.subscriber(atRecord: Int(records[index])) else {
+            throw .invalidOutput(source: list?.file ?? "subscriber list", reason: "recipient \(index + 1) could not be read again")
+        }
+        return subscriber
     }
 }
