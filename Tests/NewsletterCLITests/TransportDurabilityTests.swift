@@ -37,8 +37,6 @@ final class GatedRecorder: ResultRecorder, @unchecked Sendable {
         }
         return 0
     }
-
-    func setWakeup(_ wakeup: (@Sendable () -> Void)?) {}
 }
 
 /// A ``ResultRecorder`` whose journal is broken from the start: nothing can ever be made durable.
@@ -51,9 +49,7 @@ final class BrokenRecorder: ResultRecorder, @unchecked Sendable {
         throw GatedRecorder.JournalBroken()
     }
 
-    func durableTicket() throws -> Int { throw GatedRecorder.JournalBroken() }
-    func setWakeup(_ wakeup: (@Sendable () -> Void)?) {}
-}
+    func durableTicket() throws -> Int { throw GatedRecorder.JournalBroken() }}
 
 @Suite(.serialized)
 struct TransportDurabilityTests {

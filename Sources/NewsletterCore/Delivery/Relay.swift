@@ -3,8 +3,8 @@
 final class Relay {
     let settings: SMTPSettings
     let password: String?
-    /// How summaries, logs and the journal name it: host and port.
-    var name: String { settings.relayName }
+    /// How summaries, logs and the journal name it: host and port (made once: every message's result names it).
+    let name: String
     /// When the rate limit's even spacing lets this relay's next message start.
     var nextSlot: Double
     /// Its messages started and not yet finished.
@@ -31,6 +31,7 @@ final class Relay {
     init(settings: SMTPSettings, password: String?, now: Double) {
         self.settings = settings
         self.password = password
+        name = settings.relayName
         nextSlot = now
     }
 
@@ -76,6 +77,11 @@ final class Relay {
         if let rate = settings.messagesPerSecond { nextSlot = max(nextSlot, now) + 1 / rate }
         if firstStart == nil { firstStart = now }
         inFlight += 1
+    }
+
+    /// Takes back a start for which there was no message after all (the feed had ended, or failed).
+    func unstart() {
+        inFlight -= 1
     }
 
     /// Counts a message as finished, whatever its outcome.

@@ -1,8 +1,10 @@
+import Foundation
+
 /// Where a transport puts its results.
 ///
-/// A batch handed to ``record(_:)`` may become durable later, on another thread (see ``JournalWriter``): the
-/// transport does not let a connection send its next message's content until ``durableTicket()`` has reached the ticket of
-/// that connection's last result, so a crash can repeat at most one message per connection.
+/// A batch handed to ``record(_:)`` may become durable later (see ``JournalWriter``): the transport does not let a
+/// connection send its next message's content until ``waitUntilDurable(_:)`` has returned for the ticket of that
+/// connection's last result, so a crash can repeat at most one message per connection.
 public protocol ResultRecorder: AnyObject {
     /// Takes a batch of results and returns its ticket (a number that grows with each batch).
     func record(_ results: [DeliveryResult]) throws -> Int
@@ -10,6 +12,16 @@ public protocol ResultRecorder: AnyObject {
     ///
     /// - Throws: when making a batch durable failed; the run must stop.
     func durableTicket() throws -> Int
-    /// Sets what to call, from any thread, when `durableTicket` advances; nil to stop before the transport ends.
-    func setWakeup(_ wakeup: (@Sendable () -> Void)?)
+    /// Returns once every batch up to `ticket` is durable, making it so if need be (called on a connection's
+    /// thread; several may call it at once).
+    ///
+    /// - Throws: when making a batch durable failed; the run must stop.
+    func waitUntilDurable(_ ticket: Int) throws
+}
+
+extension ResultRecorder {
+    /// Polls ``durableTicket()`` every millisecond: for recorders that make results durable by themselves.
+    public func waitUntilDurable(_ ticket: Int) throws {
+        while try durableTicket() < ticket { usleep(1000) }
+    }
 }

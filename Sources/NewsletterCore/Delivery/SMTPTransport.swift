@@ -132,12 +132,9 @@ public final class SMTPTransport: MailTransport {
                 connections.append(DeliveryRun.Connection(easy: easy, relay: relay))
             }
         }
-        let gate = DurabilityGate()
-        recorder.setWakeup { gate.advance() }
-        defer { recorder.setWakeup(nil) }
         try withoutActuallyEscaping(next) { next in
             try withoutActuallyEscaping(shouldStop) { shouldStop in
-                let run = DeliveryRun(transport: self, relays: relays, next: next, recorder: recorder, shouldStop: shouldStop, gate: gate)
+                let run = DeliveryRun(transport: self, relays: relays, next: next, recorder: recorder, shouldStop: shouldStop)
                 run.run(connections)
                 if let fatal = run.pendingFatal { throw fatal }
             }
@@ -145,16 +142,20 @@ public final class SMTPTransport: MailTransport {
     }
 
     /// The state the connections' threads share, behind one lock: the jobs waiting for a retry, the counts that
-    /// decide when to stop, and the error that stops the run. `next`, `shouldStop` and the recorder's `record`
-    /// are only called under that lock, so they need not be thread-safe; the recorder's `durableTicket` is
-    /// called from the connections' threads outside it.
+    /// decide when to stop, and the error that stops the run. `shouldStop` and the recorder's `record` are only
+    /// called under that lock, so they need not be thread-safe. `next` is called under a lock of its own
+    /// (``sourceLock``), so that a connection waiting for the next rendered message holds up no other
+    /// connection; the recorder's `waitUntilDurable` is called from the connections' threads outside both.
     final class DeliveryRun: @unchecked Sendable {
         private let transport: SMTPTransport
         /// `next` and `shouldStop` are the caller's non-escaping closures: dropped by ``run(_:)`` before it returns.
         private var next: (() throws -> DeliveryJob?)?
         private let recorder: any ResultRecorder
         private var shouldStop: (() -> Bool)?
-        private let gate: DurabilityGate
+        /// Serialises the calls of `next`, which may wait for the render thread, outside the run's lock.
+        private let sourceLock = NSLock()
+        /// Set (under the run's lock) when `record` failed: no held message may be sent after that.
+        private var journalFailed = false
         /// Every relay of the run; each connection belongs to one.
         private let relays: [Relay]
         private let condition = NSCondition()
@@ -169,14 +170,13 @@ public final class SMTPTransport: MailTransport {
         private(set) var pendingFatal: (any Error)?
 
         init(transport: SMTPTransport, relays: [Relay], next: @escaping () throws -> DeliveryJob?, recorder: any ResultRecorder,
-            shouldStop: @escaping () -> Bool, gate: DurabilityGate)
+            shouldStop: @escaping () -> Bool)
         {
             self.transport = transport
             self.relays = relays
             self.next = next
             self.recorder = recorder
             self.shouldStop = shouldStop
-            self.gate = gate
         }
 
         /// Runs one thread per connection and returns when every thread has ended.
@@ -192,9 +192,11 @@ public final class SMTPTransport: MailTransport {
                 thread.start()
             }
             for _ in connections { ended.wait() }
-            condition.withLock {
-                next = nil
-                shouldStop = nil
+            sourceLock.withLock {
+                condition.withLock {
+                    next = nil
+                    shouldStop = nil
+                }
             }
         }
 
@@ -248,13 +250,15 @@ public final class SMTPTransport: MailTransport {
                     return
                 }
                 let reply = easy.responseCode
-                let detail = SMTPTransport.detail(code: code, reply: reply, errorText: easy.errorText)
+                // The error text and its detail only for a failure: a sent message needs neither.
+                let errorText = code == CURLE_OK ? "" : easy.errorText
+                let detail = code == CURLE_OK ? "" : SMTPTransport.detail(code: code, reply: reply, errorText: errorText)
                 let uploadedEverything = easy.uploadedEverything
                 var result: DeliveryResult?
                 var fatal: (any Error)?
                 var setAside: String?
                 job.relay = relay.name
-                switch SMTPTransport.classify(code: code, reply: reply, errorText: easy.errorText, uploadedEverything: uploadedEverything) {
+                switch SMTPTransport.classify(code: code, reply: reply, errorText: errorText, uploadedEverything: uploadedEverything) {
                 case .sent:
                     sentOnConnection += 1
                     if sentOnConnection >= settings.messagesPerConnection {
@@ -330,14 +334,30 @@ public final class SMTPTransport: MailTransport {
                     } else if let due {
                         return begin(retryQueue.remove(at: due), relay: relay, at: now)
                     } else {
-                        do {
-                            if let job = try next?() { return begin(job, relay: relay, at: now) }
+                        // The message is counted as started before it is taken (so that the relay's rate limit and
+                        // the end of the run see it), and taken outside the run's lock: waiting for the render
+                        // thread must not stall the other connections' outcomes.
+                        relay.start(at: now)
+                        inFlight += 1
+                        let next = self.next
+                        condition.unlock()
+                        let taken: Result<DeliveryJob?, any Error>
+                        sourceLock.lock()
+                        do { taken = .success(try next?()) } catch { taken = .failure(error) }
+                        sourceLock.unlock()
+                        condition.lock()
+                        switch taken {
+                        case .success(let job?):
+                            return job
+                        case .success(nil):
                             sourceExhausted = true
-                        } catch {
-                            pendingFatal = error
-                            condition.broadcast()
-                            return nil
+                        case .failure(let error):
+                            pendingFatal = pendingFatal ?? error
                         }
+                        relay.unstart()
+                        inFlight -= 1
+                        condition.broadcast()
+                        if pendingFatal != nil { return nil }
                         continue
                     }
                 }
@@ -408,65 +428,27 @@ public final class SMTPTransport: MailTransport {
                 // The journal cannot be written: no held message may be sent after that, or the next run would
                 // send it again.
                 pendingFatal = pendingFatal ?? error
-                gate.fail()
+                journalFailed = true
                 return nil
             }
         }
 
-        /// Waits, on a connection's thread and inside libcurl's read callback, until the ticket is durable. False
-        /// when the journal has failed: the message is then not sent, and its recipient stays pending.
-        /// Ticket 0 (nothing recorded yet on this connection) waits for nothing, but still fails once the journal has.
+        /// Waits, on a connection's thread and inside libcurl's read callback, until the ticket is durable (asking
+        /// the recorder to flush: one flush covers every connection's results queued by then). False when the
+        /// journal has failed: the message is then not sent, and its recipient stays pending. Ticket 0 (nothing
+        /// recorded yet on this connection) waits for nothing, but still fails once the journal has.
         private func waitUntilDurable(_ ticket: Int) -> Bool {
-            while true {
-                let generation = gate.generation
-                if gate.hasFailed { return false }
-                do {
-                    if try recorder.durableTicket() >= ticket { return true }
-                } catch {
-                    condition.lock()
+            if condition.withLock({ journalFailed }) { return false }
+            do {
+                try recorder.waitUntilDurable(ticket)
+                return true
+            } catch {
+                condition.withLock {
                     pendingFatal = pendingFatal ?? error
-                    condition.unlock()
-                    gate.fail()
-                    return false
+                    journalFailed = true
                 }
-                gate.wait(past: generation, timeout: 0.05)
+                return false
             }
-        }
-    }
-
-    /// Where the connections wait for the journal: the recorder's wake-up advances it, a journal failure opens it
-    /// for good.
-    final class DurabilityGate: @unchecked Sendable {
-        private let condition = NSCondition()
-        private var count = 0
-        private var failed = false
-
-        var generation: Int { condition.withLock { count } }
-        var hasFailed: Bool { condition.withLock { failed } }
-
-        func advance() {
-            condition.withLock {
-                count += 1
-                condition.broadcast()
-            }
-        }
-
-        func fail() {
-            condition.withLock {
-                failed = true
-                count += 1
-                condition.broadcast()
-            }
-        }
-
-        /// Waits until `advance` or `fail` has been called since `generation` was read, or `timeout` seconds.
-        func wait(past generation: Int, timeout: Double) {
-            condition.lock()
-            let deadline = Date(timeIntervalSinceNow: timeout)
-            while count == generation {
-                if !condition.wait(until: deadline) { break }
-            }
-            condition.unlock()
         }
     }
 

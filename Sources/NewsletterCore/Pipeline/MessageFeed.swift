@@ -9,12 +9,13 @@ final class MessageFeed {
     /// Messages handed to the transport so far.
     private(set) var taken = 0
 
-    init(recipients: [Subscriber], renderer: DigestRenderer, identity: any MessageIdentity, signer: DKIMSigner? = nil) {
+    /// A feed for `count` recipients, recipient `i` being `recipient(i)` (called on the render thread, in order).
+    init(count: Int, recipient: @escaping (Int) throws -> Subscriber, renderer: DigestRenderer, identity: any MessageIdentity, signer: DKIMSigner? = nil) {
         var index = 0
         var identity = identity
         ahead = RenderAhead(capacity: 32) {
-            guard index < recipients.count else { return nil }
-            let subscriber = recipients[index]
+            guard index < count else { return nil }
+            let subscriber = try recipient(index)
             index += 1
             let message = try renderer.wireMessage(for: subscriber, identity: &identity)
             return DeliveryJob(recipient: subscriber.address, messageID: message.messageID, bytes: message.bytes)

@@ -1,4 +1,5 @@
-/// The run's ``ResultRecorder``: counts each batch at once, and journals it on the writer's thread.
+/// The run's ``ResultRecorder``: counts each batch at once, and queues it for the journal, which writes it when
+/// a connection needs it durable (``JournalWriter``).
 final class RunRecorder: ResultRecorder {
     let writer: JournalWriter?
     let count: ([DeliveryResult]) -> Void
@@ -15,5 +16,5 @@ final class RunRecorder: ResultRecorder {
     }
 
     func durableTicket() throws -> Int { try writer?.durableTicket() ?? Int.max }
-    func setWakeup(_ wakeup: (@Sendable () -> Void)?) { writer?.setWakeup(wakeup) }
+    func waitUntilDurable(_ ticket: Int) throws { try writer?.waitUntilDurable(ticket) }
 }

@@ -195,12 +195,12 @@ public final class SendRun {
         let digest = Digest(
             configuration: configuration, templates: templates, articles: edition.articles, date: edition.date, tokens: UnsubscribeToken(secret: secret),
             archiveURL: archiveURL)
-        if let first = plan.recipients.first { try digest.renderer.validateUnsubscribeURL(for: first) }
+        if plan.recipientCount > 0 { try digest.renderer.validateUnsubscribeURL(for: try plan.recipient(0)) }
 
         let start = SMTPTransport.monotonicNow()
-        var tally = DeliveryTally(total: plan.recipients.count)
+        var tally = DeliveryTally(total: plan.recipientCount)
         let feed = MessageFeed(
-            recipients: plan.recipients, renderer: digest.renderer,
+            count: plan.recipientCount, recipient: plan.recipient, renderer: digest.renderer,
             identity: identity ?? EditionMessageIdentity(secret: secret, edition: edition.id), signer: signer)
         let writer = journal.map { JournalWriter(journal: $0) }
         let recorder = RunRecorder(writer: writer) { results in
@@ -229,7 +229,7 @@ public final class SendRun {
         tally.progress.retried = transport.retriedCount
         tally.progress.elapsed = SMTPTransport.monotonicNow() - start
         // Recipients never tried (a signal, or a stop) are as pending as those whose retries ran out.
-        let untried = plan.recipients.count - feed.taken
+        let untried = plan.recipientCount - feed.taken
         let expiry = PendingExpiry(expiry: configuration.pendingExpiry)
         if !interrupted, runError == nil, !tally.deferred.isEmpty, let journal, expiry.hasExpired(editionDate: edition.date, now: options.now) {
             try expiry.expire(&tally, journal: journal, at: Date())

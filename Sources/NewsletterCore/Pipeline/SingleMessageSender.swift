@@ -74,6 +74,4 @@ final class SingleResultRecorder: ResultRecorder, @unchecked Sendable {
     }
 
     func durableTicket() throws -> Int { lock.withLock { ticket } }
-
-    func setWakeup(_ wakeup: (@Sendable () -> Void)?) {}
 }

@@ -1,11 +1,13 @@
 import Foundation
 
-/// Appends to a ``Journal`` on its own thread, so that the delivery loop never waits for the disk.
+/// Appends to a ``Journal`` on demand, with group commit.
 ///
-/// Batches handed to ``submit(_:)`` queue up while the previous write is being flushed, and are then written and
-/// flushed together (group commit): one `fdatasync` covers the results of every connection that finished in the
-/// meantime. Each batch gets a ticket; ``durableTicket()`` says how far the journal is on disk, and the transport
-/// does not let a connection send its next message's content until that connection's last result is durable.
+/// ``submit(_:)`` only queues a batch and gives it a ticket; nothing is written until a connection needs one of
+/// its results durable (``waitUntilDurable(_:)``, called just before it sends its next message's content). The
+/// caller that finds no flush under way writes every batch queued by then, from every connection, and flushes
+/// them with one `fdatasync` on its own thread; callers that arrive meanwhile wait on a condition, and one of
+/// those whose batch the flush did not cover then flushes the rest. No thread of its own: no wake-up to hand a
+/// flush over, and no flush that nobody waits for.
 public final class JournalWriter: @unchecked Sendable {
     private let journal: Journal
     private let condition = NSCondition()
@@ -13,34 +15,24 @@ public final class JournalWriter: @unchecked Sendable {
     private var submitted = 0
     private var durable = 0
     private var failure: FileSystem.IOError?
-    private var isClosed = false
-    private var isRunning = false
-    /// The wake-up function has a lock of its own, so that calling it never holds up `durableTicket()`.
-    private let wakeupLock = NSLock()
-    private var wakeup: (@Sendable () -> Void)?
-    /// How many flushes were made, for tests and the verbose summary.
-    private(set) var flushCount = 0
+    /// A caller is writing and flushing the queue it took.
+    private var isFlushing = false
+    /// How many flushes were made, for tests and the benchmark.
+    public private(set) var flushCount = 0
 
     public init(journal: Journal) {
         self.journal = journal
     }
 
-    /// Queues `results` for the journal and returns their ticket.
+    /// Queues `results` for the journal and returns their ticket. Nothing is written yet.
     ///
     /// - Throws: the error of an earlier write that failed; nothing more is written after one.
     public func submit(_ results: [DeliveryResult]) throws(FileSystem.IOError) -> Int {
         condition.lock()
         defer { condition.unlock() }
         if let failure { throw failure }
-        if !isRunning {
-            isRunning = true
-            let thread = Thread { [self] in run() }
-            thread.name = "journal"
-            thread.start()
-        }
         queue.append(contentsOf: results)
         submitted += 1
-        condition.broadcast()
         return submitted
     }
 
@@ -54,35 +46,25 @@ public final class JournalWriter: @unchecked Sendable {
         return durable
     }
 
-    /// Sets what to call, on the writer's thread, each time more of the journal is on disk; nil to stop.
-    /// After this returns with nil, the old function is not running and will not be called again.
-    public func setWakeup(_ wakeup: (@Sendable () -> Void)?) {
-        wakeupLock.lock()
-        self.wakeup = wakeup
-        wakeupLock.unlock()
-    }
-
-    /// Waits until everything submitted is on disk, then ends the writer's thread.
+    /// Returns once every batch up to `ticket` is on disk: flushes the queue on the calling thread, or waits
+    /// for the flush under way and flushes what it did not cover. Ticket 0 returns at once (unless a write
+    /// has failed).
     ///
-    /// - Throws: the error of a write that failed.
-    public func finish() throws(FileSystem.IOError) {
+    /// - Throws: the error of a write that failed (this caller's or an earlier one's).
+    public func waitUntilDurable(_ ticket: Int) throws(FileSystem.IOError) {
         condition.lock()
         defer { condition.unlock() }
-        while durable < submitted && failure == nil { condition.wait() }
-        isClosed = true
-        condition.broadcast()
-        while isRunning { condition.wait() }
-        if let failure { throw failure }
-    }
-
-    private func run() {
-        condition.lock()
         while true {
-            while queue.isEmpty && !isClosed && durable == submitted { condition.wait() }
-            if failure != nil || (isClosed && queue.isEmpty && durable == submitted) { break }
+            if let failure { throw failure }
+            if durable >= ticket { return }
+            if isFlushing {
+                condition.wait()
+                continue
+            }
+            isFlushing = true
             let batch = queue
-            let ticket = submitted
-            queue.removeAll(keepingCapacity: true)
+            let covered = submitted
+            queue = []
             condition.unlock()
             var error: FileSystem.IOError?
             do {
@@ -91,22 +73,18 @@ public final class JournalWriter: @unchecked Sendable {
                 error = failed
             }
             condition.lock()
+            isFlushing = false
             flushCount += 1
-            if let error {
-                failure = error
-            } else {
-                durable = ticket
-            }
+            if let error { failure = error } else { durable = covered }
             condition.broadcast()
-            condition.unlock()
-            // Called under its lock, so that `setWakeup(nil)` cannot return while it runs.
-            wakeupLock.lock()
-            wakeup?()
-            wakeupLock.unlock()
-            condition.lock()
         }
-        isRunning = false
-        condition.broadcast()
-        condition.unlock()
+    }
+
+    /// Waits until everything submitted is on disk.
+    ///
+    /// - Throws: the error of a write that failed.
+    public func finish() throws(FileSystem.IOError) {
+        let last = condition.withLock { submitted }
+        try waitUntilDurable(last)
     }
 }

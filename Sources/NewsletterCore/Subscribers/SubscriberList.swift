@@ -143,6 +143,17 @@ public struct SubscriberList: Sendable {
         addresses.compactMap { $0.isUnsubscribed ? nil : subscriber($0) }
     }
 
+    /// The number of addresses (active or not), each with its record: ``subscriber(atRecord:)`` reads them one at
+    /// a time, so that a caller need not hold them all (a send keeps four bytes per recipient, not a value).
+    var recordCount: Int { addresses.count }
+
+    /// The subscriber of record `index` (below ``recordCount``), parsed again from its entry; nil when that
+    /// address unsubscribed.
+    func subscriber(atRecord index: Int) -> Subscriber? {
+        let record = addresses[index]
+        return record.isUnsubscribed ? nil : subscriber(record)
+    }
+
     /// The first active subscriber, without building the others.
     public var firstActive: Subscriber? {
         addresses.first { !$0.isUnsubscribed }.flatMap(subscriber)

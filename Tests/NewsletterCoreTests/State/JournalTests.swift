@@ -50,27 +50,65 @@ struct JournalTests {
         #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com", "c@example.com"])
     }
 
-    @Test("The writer thread journals every batch, in order, and a ticket is durable only once its batch is on disk")
-    func writerGroupsBatches() throws {
+    @Test("The writer journals every batch, in order, only when asked: one flush covers every batch queued by then")
+    func writerFlushesOnDemand() throws {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/journal.tsv"
         let writer = JournalWriter(journal: Journal(path: path))
-        let woken = Counter()
-        writer.setWakeup { woken.increment() }
         var tickets: [Int] = []
         for index in 0..<500 {
             tickets.append(try writer.submit([.sent(try job("r\(index)@example.com"))]))
         }
         #expect(tickets == Array(1...500))
-        try writer.finish()
+        // Nothing is written before someone needs it durable.
+        #expect(writer.flushCount == 0)
+        #expect(try writer.durableTicket() == 0)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        try writer.waitUntilDurable(0)
+        #expect(writer.flushCount == 0)
+        // Asking for ticket 3 writes all 500 with one flush.
+        try writer.waitUntilDurable(3)
+        #expect(writer.flushCount == 1)
         #expect(try writer.durableTicket() == 500)
-        // Batches that queued up during a flush were written by one flush (group commit).
-        #expect(writer.flushCount >= 1 && writer.flushCount <= 500)
-        #expect(woken.value == writer.flushCount)
+        try writer.waitUntilDurable(500)
+        try writer.finish()
+        #expect(writer.flushCount == 1)
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 500)
         #expect(lines.map { $0.split(separator: "\t")[1] } == (0..<500).map { "r\($0)@example.com"[...] })
+    }
+
+    @Test("Threads that submit and wait at once: each ticket is durable when its wait returns, and flushes are shared")
+    func writerGroupCommitAcrossThreads() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/journal.tsv"
+        let writer = JournalWriter(journal: Journal(path: path))
+        let threads = 4
+        let perThread = 100
+        let problems = Counter()
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            for index in 0..<perThread {
+                do {
+                    let ticket = try writer.submit([.sent(try job("t\(thread)-\(index)@example.com"))])
+                    try writer.waitUntilDurable(ticket)
+                    if try writer.durableTicket() < ticket { problems.increment() }
+                } catch {
+                    problems.increment()
+                }
+            }
+        }
+        try writer.finish()
+        #expect(problems.value == 0)
+        #expect(writer.flushCount >= 1 && writer.flushCount <= threads * perThread)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(Set(lines.map { $0.split(separator: "\t")[1] }).count == threads * perThread)
+        // Each thread's lines are in its own order.
+        for thread in 0..<threads {
+            let mine = lines.map { String($0.split(separator: "\t")[1]) }.filter { $0.hasPrefix("t\(thread)-") }
+            #expect(mine == (0..<perThread).map { "t\(thread)-\($0)@example.com" })
+        }
     }
 
     @Test("A journal that cannot be written stops the writer, and the error reaches submit, durableTicket and finish")
@@ -79,6 +117,7 @@ struct JournalTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let writer = JournalWriter(journal: Journal(path: folder + "/missing-folder/journal.tsv"))
         let ticket = try writer.submit([.sent(try job("a@example.com"))])
+        #expect(throws: FileSystem.IOError.self) { try writer.waitUntilDurable(ticket) }
         #expect(throws: FileSystem.IOError.self) { try writer.finish() }
         #expect(throws: FileSystem.IOError.self) { _ = try writer.durableTicket() }
         #expect(throws: FileSystem.IOError.self) { _ = try writer.submit([.sent(try job("b@example.com"))]) }
