@@ -3,59 +3,6 @@ import CCurlShims
 import Foundation
 import Logging
 
-/// One message to one recipient, as handed to the transport.
-public struct DeliveryJob: Sendable {
-    public var recipient: EmailAddress
-    public var messageID: String
-    public var bytes: [UInt8]
-    /// The relay that took the message (its host and port), once it has an outcome there.
-    public var relay: String?
-    /// Failed attempts so far in this run.
-    public var attempts = 0
-    /// Not to be tried again before this instant (a monotonic time in seconds).
-    var notBefore: Double = 0
-
-    public init(recipient: EmailAddress, messageID: String, bytes: [UInt8]) {
-        self.recipient = recipient
-        self.messageID = messageID
-        self.bytes = bytes
-    }
-}
-
-/// What became of one job.
-public enum DeliveryResult: Sendable {
-    /// The server accepted the message (250 after DATA).
-    case sent(DeliveryJob)
-    /// The server refused the recipient or the message for good (5xx): not retried in this edition.
-    case failed(DeliveryJob, reply: String)
-    /// Temporary failures used up this run's retries: the recipient stays pending for the next run.
-    case deferred(DeliveryJob, reply: String)
-    /// The whole message was sent, but no reply to its end of data came (a timeout, a dropped connection): the
-    /// server may have taken it. Never retried in this run; resent at most once, by a later run.
-    case unknown(DeliveryJob, reply: String)
-}
-
-/// Where messages go: an SMTP server, or a folder of `.eml` files for a dry run.
-public protocol MailTransport {
-    /// Delivers every job `next` gives, handing each batch of results to `recorder`, until `next` returns nil or
-    /// `shouldStop` says so. A connection does not send a message's content (so the server cannot take it) before
-    /// its last result is durable.
-    ///
-    /// - Throws: ``DeliveryError`` when the run must stop (connection, TLS, authentication); results already
-    ///   passed to `recorder` stand.
-    func deliver(next: () throws -> DeliveryJob?, recorder: any ResultRecorder, shouldStop: () -> Bool) throws
-
-    /// How many temporary failures were retried.
-    var retriedCount: Int { get }
-
-    /// What each relay did, when the transport has relays.
-    var relayReports: [RelayReport] { get }
-}
-
-extension MailTransport {
-    public var relayReports: [RelayReport] { [] }
-}
-
 /// Sends through libcurl's SMTP client: several connections, each on a thread of its own and reused for up to
 /// `messagesPerConnection` messages, one `MAIL FROM` and one `RCPT TO` per message.
 ///
