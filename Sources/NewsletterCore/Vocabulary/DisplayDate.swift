@@ -13,7 +13,7 @@ public enum DisplayDate {
         let local = Int(date.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: date)
         let days = Int((Double(local) / 86_400).rounded(.down))
         let seconds = local - days * 86_400
-        let (year, month, day) = RFC5322Date.civilDate(daysSinceEpoch: days)
+        let (year, month, day) = CivilDate.from(daysSinceEpoch: days)
         return Parts(year: year, month: month, day: day, hour: seconds / 3600, minute: seconds / 60 % 60, weekday: ((days % 7) + 7) % 7)
     }
 
