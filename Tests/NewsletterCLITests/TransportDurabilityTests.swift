@@ -80,7 +80,7 @@ struct TransportDurabilityTests {
         }
     }
 
-    @Test("A connection sends no message content before its last result is durable; a broken journal stops the run and the held message is never sent")
+    @Test("A connection ends no message (its last byte, its end of data) before its last result is durable; a broken journal stops the run and the held message is never taken")
     func heldUntilDurable() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -32,11 +32,15 @@ final class CurlStringList {
 final class UploadBuffer {
     let bytes: [UInt8]
     var offset = 0
-    /// Called at the first read, which comes after the server's reply to DATA: it may wait (see
-    /// ``SMTPTransport``), and returns false when the message must not be sent, which fails the transfer without
-    /// ending the message.
+    /// Called at the first read, which comes after the server's reply to DATA: the moment to ask for what `hold`
+    /// will wait for, so that it gets done while the content goes out.
+    var announce: (() -> Void)?
+    /// Called before curl gets the message's last byte: it may wait (see ``SMTPTransport``), and returns false
+    /// when the message must not be sent, which fails the transfer and drops the connection without ending the
+    /// message. Until its last byte, and so its end of data, a message is not taken by the server: everything
+    /// before it goes out while `hold` is still to come.
     var hold: (() -> Bool)?
-    /// Whether `hold` refused the message: nothing of it was sent.
+    /// Whether `hold` refused the message: its end of data was never sent, so the server did not take it.
     var wasHeldBack = false
     /// The handle whose reply timeouts become `dataTimeout` once curl has the whole message: from then on it
     /// waits for the reply to the end of data, which RFC 5321 §4.5.3.2.6 gives 10 minutes.
@@ -54,15 +58,25 @@ let curlReadCallback: @convention(c) (UnsafeMutablePointer<CChar>, Int, Int, Uns
     destination, size, count, context in
     guard let context else { return 0 }
     let upload = Unmanaged<UploadBuffer>.fromOpaque(context).takeUnretainedValue()
-    if let hold = upload.hold {
-        upload.hold = nil
-        // CURL_READFUNC_ABORT: libcurl drops the connection and sends nothing more, not even the end of data.
-        guard hold() else {
-            upload.wasHeldBack = true
-            return Int(CURL_READFUNC_ABORT)
+    if let announce = upload.announce {
+        upload.announce = nil
+        announce()
+    }
+    var length = min(size * count, upload.bytes.count - upload.offset)
+    if let hold = upload.hold, length > 0 {
+        let last = upload.bytes.count - 1
+        if upload.offset < last {
+            // Everything but the last byte now; curl asks again for the rest once it has sent this.
+            length = min(length, last - upload.offset)
+        } else {
+            upload.hold = nil
+            // CURL_READFUNC_ABORT: libcurl drops the connection and sends nothing more, not even the end of data.
+            guard hold() else {
+                upload.wasHeldBack = true
+                return Int(CURL_READFUNC_ABORT)
+            }
         }
     }
-    let length = min(size * count, upload.bytes.count - upload.offset)
     if length > 0 {
         upload.bytes.withUnsafeBytes { source in
             UnsafeMutableRawPointer(destination).copyMemory(from: source.baseAddress! + upload.offset, byteCount: length)
@@ -199,10 +213,15 @@ final class CurlEasyHandle {
     }
 
     /// Prepares the next message: envelope, recipient, body, whether to open a fresh connection or close it after,
-    /// and what to wait for before the content goes out (``UploadBuffer/hold``).
-    func prepare(from: String, to: String, message: [UInt8], freshConnection: Bool, closeAfter: Bool, hold: (() -> Bool)? = nil) throws(DeliveryError) {
+    /// what to ask for once the server has said yes to DATA (``UploadBuffer/announce``), and what to wait for before
+    /// the message's last byte goes out (``UploadBuffer/hold``).
+    func prepare(
+        from: String, to: String, message: [UInt8], freshConnection: Bool, closeAfter: Bool, announce: (() -> Void)? = nil,
+        hold: (() -> Bool)? = nil
+    ) throws(DeliveryError) {
         let recipients = CurlStringList(["<\(to)>"])
         let upload = UploadBuffer(message)
+        upload.announce = announce
         upload.hold = hold
         upload.endHandle = handle
         upload.dataTimeout = dataTimeout

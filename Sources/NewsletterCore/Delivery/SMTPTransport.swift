@@ -170,9 +170,9 @@ public final class SMTPTransport: MailTransport {
             var sentOnConnection = 0
             var needsFreshConnection = false
             // The ticket of this connection's last result. A connection starts its next message before that result
-            // is on disk, but the server gets the new message's content (after DATA) only once it is: a crash
-            // repeats at most one message per connection, and the disk's flush overlaps the next message's MAIL,
-            // RCPT and DATA round trips.
+            // is on disk, but the server gets the new message's last byte, and so its end of data, only once it is:
+            // a crash repeats at most one message per connection (a message cut off before its end of data is not
+            // taken), and the disk's flush overlaps the next message's MAIL, RCPT, DATA and content.
             var waitTicket = 0
             while var job = take(for: relay) {
                 let ticket = waitTicket
@@ -182,6 +182,7 @@ public final class SMTPTransport: MailTransport {
                         from: transport.verp?.envelopeSender(for: job.recipient) ?? transport.envelopeFrom.description,
                         to: job.recipient.description, message: job.bytes,
                         freshConnection: needsFreshConnection, closeAfter: closeAfter,
+                        announce: ticket == 0 ? nil : { [self] in recorder.requestDurable(ticket) },
                         hold: { [self] in waitUntilDurable(ticket) })
                 } catch {
                     // A handle that cannot be set up ends the run; the job stays pending.

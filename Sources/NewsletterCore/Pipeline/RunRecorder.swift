@@ -1,5 +1,5 @@
-/// The run's ``ResultRecorder``: counts each batch at once, and queues it for the journal, which writes it when
-/// a connection needs it durable (``JournalWriter``).
+/// The run's ``ResultRecorder``: counts each batch at once, and queues it for the journal, whose thread writes
+/// and flushes it (``JournalWriter``).
 final class RunRecorder: ResultRecorder {
     let writer: JournalWriter?
     let count: ([DeliveryResult]) -> Void
@@ -16,5 +16,6 @@ final class RunRecorder: ResultRecorder {
     }
 
     func durableTicket() throws -> Int { try writer?.durableTicket() ?? Int.max }
+    func requestDurable(_ ticket: Int) { writer?.requestDurable(ticket) }
     func waitUntilDurable(_ ticket: Int) throws { try writer?.waitUntilDurable(ticket) }
 }

@@ -1,13 +1,14 @@
 import Foundation
 
-/// Appends to a ``Journal`` on demand, with group commit.
+/// Appends to a ``Journal`` from a thread of its own, on request, with group commit.
 ///
-/// ``submit(_:)`` only queues a batch and gives it a ticket; nothing is written until a connection needs one of
-/// its results durable (``waitUntilDurable(_:)``, called just before it sends its next message's content). The
-/// caller that finds no flush under way writes every batch queued by then, from every connection, and flushes
-/// them with one `fdatasync` on its own thread; callers that arrive meanwhile wait on a condition, and one of
-/// those whose batch the flush did not cover then flushes the rest. No thread of its own: no wake-up to hand a
-/// flush over, and no flush that nobody waits for.
+/// ``submit(_:)`` only queues a batch and gives it a ticket. A connection that will soon need its last batch on
+/// disk asks for it with ``requestDurable(_:)`` (just after its next message's `DATA`) and waits with
+/// ``waitUntilDurable(_:)`` (just before that message's last byte, see ``SMTPTransport``): the flusher writes
+/// every batch queued by then, from every connection, with one `fdatasync`, while the message's content goes out,
+/// so the disk's latency overlaps it instead of delaying it. Requests made during a flush are served by the
+/// next one, which takes everything queued meanwhile. The flusher ends after a second without requests and starts
+/// again with the next one.
 public final class JournalWriter: @unchecked Sendable {
     private let journal: Journal
     private let condition = NSCondition()
@@ -15,16 +16,26 @@ public final class JournalWriter: @unchecked Sendable {
     private var submitted = 0
     private var durable = 0
     private var failure: FileSystem.IOError?
-    /// A caller is writing and flushing the queue it took.
-    private var isFlushing = false
-    /// How many flushes were made, for tests and the benchmark.
-    public private(set) var flushCount = 0
+    /// The flusher thread exists (it may be idle).
+    private var flusherRunning = false
+    /// The flusher waits for a request: a request must wake it.
+    private var flusherIdle = false
+    /// The highest ticket asked for.
+    private var requested = 0
+    /// The ticket that the flush under way makes durable (0 when none is under way).
+    private var flushing = 0
+    /// Callers waiting in ``waitUntilDurable(_:)``: a flush wakes them only when there are some.
+    private var waiters = 0
+    private var flushes = 0
 
     public init(journal: Journal) {
         self.journal = journal
     }
 
-    /// Queues `results` for the journal and returns their ticket. Nothing is written yet.
+    /// How many flushes were made, for tests and the benchmark.
+    public var flushCount: Int { condition.withLock { flushes } }
+
+    /// Queues `results` for the journal and returns their ticket. Nothing is written before someone asks for it.
     ///
     /// - Throws: the error of an earlier write that failed; nothing more is written after one.
     public func submit(_ results: [DeliveryResult]) throws(FileSystem.IOError) -> Int {
@@ -34,6 +45,28 @@ public final class JournalWriter: @unchecked Sendable {
         queue.append(contentsOf: results)
         submitted += 1
         return submitted
+    }
+
+    /// Asks for every batch up to `ticket` to be written and flushed, without waiting for it.
+    public func requestDurable(_ ticket: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        request(ticket)
+    }
+
+    /// Under the lock: makes sure a flush covering `ticket` is under way or will start.
+    private func request(_ ticket: Int) {
+        guard failure == nil, ticket > durable, ticket > flushing, ticket > requested else { return }
+        requested = ticket
+        if !flusherRunning {
+            flusherRunning = true
+            let thread = Thread { [self] in flushWhileRequested() }
+            thread.name = "journal"
+            thread.start()
+        } else if flusherIdle {
+            // Only the flusher can be waiting now: while it is idle no ticket is asked for, so nobody waits for one.
+            condition.signal()
+        }
     }
 
     /// The ticket up to which every batch is on disk.
@@ -46,37 +79,20 @@ public final class JournalWriter: @unchecked Sendable {
         return durable
     }
 
-    /// Returns once every batch up to `ticket` is on disk: flushes the queue on the calling thread, or waits
-    /// for the flush under way and flushes what it did not cover. Ticket 0 returns at once (unless a write
-    /// has failed).
+    /// Returns once every batch up to `ticket` is on disk, asking for it if nobody has. Ticket 0 returns at once
+    /// (unless a write has failed).
     ///
-    /// - Throws: the error of a write that failed (this caller's or an earlier one's).
+    /// - Throws: the error of a write that failed (this batch's or an earlier one's).
     public func waitUntilDurable(_ ticket: Int) throws(FileSystem.IOError) {
         condition.lock()
         defer { condition.unlock() }
+        request(ticket)
         while true {
             if let failure { throw failure }
             if durable >= ticket { return }
-            if isFlushing {
-                condition.wait()
-                continue
-            }
-            isFlushing = true
-            let batch = queue
-            let covered = submitted
-            queue = []
-            condition.unlock()
-            var error: FileSystem.IOError?
-            do {
-                try journal.append(batch, at: Date())
-            } catch let failed {
-                error = failed
-            }
-            condition.lock()
-            isFlushing = false
-            flushCount += 1
-            if let error { failure = error } else { durable = covered }
-            condition.broadcast()
+            waiters += 1
+            condition.wait()
+            waiters -= 1
         }
     }
 
@@ -86,5 +102,40 @@ public final class JournalWriter: @unchecked Sendable {
     public func finish() throws(FileSystem.IOError) {
         let last = condition.withLock { submitted }
         try waitUntilDurable(last)
+    }
+
+    /// The flusher's loop: writes and flushes whatever is queued while a ticket is asked for, until a write fails
+    /// or nothing has been asked for a second.
+    private func flushWhileRequested() {
+        condition.lock()
+        defer {
+            flusherRunning = false
+            condition.unlock()
+        }
+        while failure == nil {
+            if requested <= durable {
+                flusherIdle = true
+                let woken = condition.wait(until: Date(timeIntervalSinceNow: 1))
+                flusherIdle = false
+                if !woken && requested <= durable { return }
+                continue
+            }
+            let batch = queue
+            let covered = submitted
+            queue = []
+            flushing = covered
+            condition.unlock()
+            var error: FileSystem.IOError?
+            do {
+                try journal.append(batch, at: Date())
+            } catch let failed {
+                error = failed
+            }
+            condition.lock()
+            flushes += 1
+            flushing = 0
+            if let error { failure = error } else { durable = covered }
+            if waiters > 0 { condition.broadcast() }
+        }
     }
 }

@@ -50,8 +50,8 @@ struct JournalTests {
         #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com", "c@example.com"])
     }
 
-    @Test("The writer journals every batch, in order, only when asked: one flush covers every batch queued by then")
-    func writerFlushesOnDemand() throws {
+    @Test("The writer journals every batch, in order, when asked, on its own thread: one flush covers every batch queued by then")
+    func writerFlushesOnRequest() throws {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/journal.tsv"
@@ -61,22 +61,31 @@ struct JournalTests {
             tickets.append(try writer.submit([.sent(try job("r\(index)@example.com"))]))
         }
         #expect(tickets == Array(1...500))
-        // Nothing is written before someone needs it durable.
+        // Nothing is written before someone asks.
+        Thread.sleep(forTimeInterval: 0.05)
         #expect(writer.flushCount == 0)
         #expect(try writer.durableTicket() == 0)
         #expect(!FileManager.default.fileExists(atPath: path))
         try writer.waitUntilDurable(0)
         #expect(writer.flushCount == 0)
-        // Asking for ticket 3 writes all 500 with one flush.
-        try writer.waitUntilDurable(3)
-        #expect(writer.flushCount == 1)
+        // Asking for ticket 3, without waiting, writes all 500 with one flush, on the writer's thread.
+        writer.requestDurable(3)
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while try writer.durableTicket() < 500, Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
         #expect(try writer.durableTicket() == 500)
+        #expect(writer.flushCount == 1)
         try writer.waitUntilDurable(500)
         try writer.finish()
         #expect(writer.flushCount == 1)
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 500)
         #expect(lines.map { $0.split(separator: "\t")[1] } == (0..<500).map { "r\($0)@example.com"[...] })
+        // The flusher ends when idle, and a wait alone (no request before it) starts it again.
+        Thread.sleep(forTimeInterval: 1.3)
+        let ticket = try writer.submit([.sent(try job("late@example.com"))])
+        try writer.waitUntilDurable(ticket)
+        #expect(writer.flushCount == 2)
+        #expect(try Journal(path: path).load().count == 501)
     }
 
     @Test("Threads that submit and wait at once: each ticket is durable when its wait returns, and flushes are shared")
@@ -92,6 +101,7 @@ struct JournalTests {
             for index in 0..<perThread {
                 do {
                     let ticket = try writer.submit([.sent(try job("t\(thread)-\(index)@example.com"))])
+                    if thread % 2 == 0 { writer.requestDurable(ticket) }
                     try writer.waitUntilDurable(ticket)
                     if try writer.durableTicket() < ticket { problems.increment() }
                 } catch {
