@@ -234,6 +234,7 @@ public final class SendRun {
         if !interrupted, runError == nil, !tally.deferred.isEmpty, let journal, expiry.hasExpired(editionDate: edition.date, now: options.now) {
             try expiry.expire(&tally, journal: journal, at: Date())
         }
+        journal?.close()  // Cuts off the zeros kept ahead of the lines.
         if interrupted || runError != nil { tally.progress.deferred += untried }
         report.progress = tally.progress
         report.failures = tally.failures

@@ -4,6 +4,12 @@ import Testing
 @testable import NewsletterCore
 
 struct JournalTests {
+    /// The journal's lines, without the zeros an open journal keeps ahead of them.
+    func linesOf(_ path: String) throws -> [Substring] {
+        let bytes = try FileSystem.readAll(path)
+        return String(decoding: bytes[..<Journal.linesLength(bytes)], as: UTF8.self).split(separator: "\n")
+    }
+
     func job(_ address: String) throws -> DeliveryJob {
         DeliveryJob(recipient: try EmailAddress(address), messageID: "id-\(address)", bytes: [])
     }
@@ -50,6 +56,41 @@ struct JournalTests {
         #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com", "c@example.com"])
     }
 
+    @Test("While open, the file is kept ahead of its lines with zeros; close cuts them off; zeros a crash left are read past and written over")
+    func zerosAhead() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/journal.tsv"
+        let journal = Journal(path: path)
+        try journal.append([.sent(try job("a@example.com"))], at: Date(timeIntervalSince1970: 0))
+        try journal.append([.sent(try job("b@example.com"))], at: Date(timeIntervalSince1970: 0))
+        let line = "sent\ta@example.com\t<id-a@example.com>\t1970-01-01T00:00:00Z\n"
+        var bytes = try FileSystem.readAll(path)
+        #expect(bytes.count == Journal.extent)
+        #expect(Journal.linesLength(bytes) == 2 * line.utf8.count)
+        #expect(bytes[(2 * line.utf8.count)...].allSatisfy { $0 == 0 })
+        #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com", "b@example.com"])
+        journal.close()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == line + line.replacingOccurrences(of: "a@", with: "b@"))
+
+        // What a kill leaves: lines, a line cut short, then zeros.
+        bytes = Array((line + "sent\tc@exam").utf8) + [UInt8](repeating: 0, count: 70_000)
+        try FileSystem.writeAtomically(bytes, to: path)
+        #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com"])
+        let resumed = Journal(path: path)
+        try resumed.append([.sent(try job("d@example.com"))], at: Date(timeIntervalSince1970: 0))
+        resumed.close()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text == line + "sent\tc@exam\n" + line.replacingOccurrences(of: "a@", with: "d@"), "\(text.debugDescription)")
+        #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com", "d@example.com"])
+
+        // Lines longer than the extent still fit.
+        let long = Journal(path: folder + "/long.tsv")
+        try long.append((0..<20_000).map { .sent(try job("r\($0)@example.com")) }, at: Date())
+        long.close()
+        #expect(try Journal(path: folder + "/long.tsv").load().count == 20_000)
+    }
+
     @Test("The writer journals every batch, in order, when asked, on its own thread: one flush covers every batch queued by then")
     func writerFlushesOnRequest() throws {
         let folder = try Fixtures.temporaryDirectory()
@@ -77,7 +118,7 @@ struct JournalTests {
         try writer.waitUntilDurable(500)
         try writer.finish()
         #expect(writer.flushCount == 1)
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let lines = try linesOf(path)
         #expect(lines.count == 500)
         #expect(lines.map { $0.split(separator: "\t")[1] } == (0..<500).map { "r\($0)@example.com"[...] })
         // The flusher ends when idle, and a wait alone (no request before it) starts it again.
@@ -112,7 +153,7 @@ struct JournalTests {
         try writer.finish()
         #expect(problems.value == 0)
         #expect(writer.flushCount >= 1 && writer.flushCount <= threads * perThread)
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let lines = try linesOf(path)
         #expect(Set(lines.map { $0.split(separator: "\t")[1] }).count == threads * perThread)
         // Each thread's lines are in its own order.
         for thread in 0..<threads {
