@@ -61,6 +61,12 @@ public final class Journal {
         fd = -1
     }
 
+    /// `text` as one field of a line: a tab, a line break or a zero byte (where reading would stop) becomes a space.
+    static func field(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0 }) else { return text }
+        return String(text.map { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" || $0 == "\0" ? " " : $0 })
+    }
+
     /// The length of `bytes` up to its first zero byte: the lines, without the zeros a crash may have left.
     static func linesLength(_ bytes: some Collection<UInt8>) -> Int {
         bytes.firstIndex(of: 0).map { bytes.distance(from: bytes.startIndex, to: $0) } ?? bytes.count
@@ -103,9 +109,9 @@ public final class Journal {
             case .sent(let job):
                 text += "sent\t\(job.recipient.normalized)\t<\(job.messageID)>\t\(time)" + (job.relay.map { "\t" + $0 } ?? "") + "\n"
             case .failed(let job, let reply):
-                text += "failed\t\(job.recipient.normalized)\t\(time)\t\(reply.replacingOccurrences(of: "\t", with: " "))\n"
+                text += "failed\t\(job.recipient.normalized)\t\(time)\t\(Journal.field(reply))\n"
             case .unknown(let job, let reply):
-                text += "unknown\t\(job.recipient.normalized)\t<\(job.messageID)>\t\(time)\t\(reply.replacingOccurrences(of: "\t", with: " "))"
+                text += "unknown\t\(job.recipient.normalized)\t<\(job.messageID)>\t\(time)\t\(Journal.field(reply))"
                     + (job.relay.map { "\t" + $0 } ?? "") + "\n"
             case .deferred:
                 continue

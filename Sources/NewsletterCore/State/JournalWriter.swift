@@ -65,6 +65,8 @@ public final class JournalWriter: @unchecked Sendable {
             thread.start()
         } else if flusherIdle {
             // Only the flusher can be waiting now: while it is idle no ticket is asked for, so nobody waits for one.
+            // Once signalled it counts as busy, so that a second request before it wakes signals nobody else.
+            flusherIdle = false
             condition.signal()
         }
     }

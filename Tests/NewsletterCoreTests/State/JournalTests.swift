@@ -84,6 +84,12 @@ struct JournalTests {
         #expect(text == line + "sent\tc@exam\n" + line.replacingOccurrences(of: "a@", with: "d@"), "\(text.debugDescription)")
         #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com", "d@example.com"])
 
+        // A reply can hold nothing that would end its line or stop the reading early.
+        let odd = Journal(path: folder + "/odd.tsv")
+        try odd.append([.failed(try job("e@example.com"), reply: "550\0 no\r\nsuch\tuser"), .sent(try job("f@example.com"))], at: Date())
+        odd.close()
+        #expect(try Journal(path: folder + "/odd.tsv").load() == ["e@example.com": .failed(reply: "550  no such user"), "f@example.com": .sent(messageID: "<id-f@example.com>")])
+
         // Lines longer than the extent still fit.
         let long = Journal(path: folder + "/long.tsv")
         try long.append((0..<20_000).map { .sent(try job("r\($0)@example.com")) }, at: Date())
