@@ -161,22 +161,10 @@ public final class Journal {
         let needed = end + off_t(bytes.count)
         if needed > allocated {
             let zeros = [UInt8](repeating: 0, count: max(Journal.extent, bytes.count))
-            try writeAll(zeros, at: allocated)
+            try FileSystem.writeFully(fd, zeros, at: allocated, path: path)
             allocated += off_t(zeros.count)
         }
-        try writeAll(bytes, at: end)
+        try FileSystem.writeFully(fd, bytes, at: end, path: path)
         end = needed
-    }
-
-    private func writeAll(_ bytes: [UInt8], at offset: off_t) throws(FileSystem.IOError) {
-        var done = 0
-        while done < bytes.count {
-            let written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, bytes.count - done, offset + off_t(done)) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw FileSystem.IOError(path: path, reason: FileSystem.errnoText())
-            }
-            done += written
-        }
     }
 }

@@ -22,8 +22,6 @@ public final class JournalWriter: @unchecked Sendable {
     private var flusherIdle = false
     /// The highest ticket asked for.
     private var requested = 0
-    /// The ticket that the flush under way makes durable (0 when none is under way).
-    private var flushing = 0
     /// Callers waiting in ``waitUntilDurable(_:)``: a flush wakes them only when there are some.
     private var waiters = 0
     private var flushes = 0
@@ -56,7 +54,7 @@ public final class JournalWriter: @unchecked Sendable {
 
     /// Under the lock: makes sure a flush covering `ticket` is under way or will start.
     private func request(_ ticket: Int) {
-        guard failure == nil, ticket > durable, ticket > flushing, ticket > requested else { return }
+        guard failure == nil, ticket > durable, ticket > requested else { return }
         requested = ticket
         if !flusherRunning {
             flusherRunning = true
@@ -125,7 +123,6 @@ public final class JournalWriter: @unchecked Sendable {
             let batch = queue
             let covered = submitted
             queue = []
-            flushing = covered
             condition.unlock()
             var error: FileSystem.IOError?
             do {
@@ -135,7 +132,6 @@ public final class JournalWriter: @unchecked Sendable {
             }
             condition.lock()
             flushes += 1
-            flushing = 0
             if let error { failure = error } else { durable = covered }
             if waiters > 0 { condition.broadcast() }
         }

@@ -148,11 +148,15 @@ public enum FileSystem {
         return (folder.isEmpty ? "/" : folder, String(path[path.index(after: slash)...]))
     }
 
-    /// Writes all of `bytes` to an open descriptor, retrying short writes.
-    public static func writeFully(_ fd: Int32, _ bytes: [UInt8], path: String) throws(IOError) {
+    /// Writes all of `bytes` to an open descriptor, retrying short writes: at its position, or at `offset`
+    /// (`pwrite`, the position unchanged).
+    public static func writeFully(_ fd: Int32, _ bytes: [UInt8], at offset: off_t? = nil, path: String) throws(IOError) {
         var written = 0
         while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            let n = bytes.withUnsafeBytes { buffer in
+                if let offset { pwrite(fd, buffer.baseAddress! + written, bytes.count - written, offset + off_t(written)) }
+                else { write(fd, buffer.baseAddress! + written, bytes.count - written) }
+            }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw IOError(path: path, reason: errnoText())
