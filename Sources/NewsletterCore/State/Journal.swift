@@ -122,38 +122,25 @@ public final class Journal {
         guard fdatasync(fd) == 0 else { throw FileSystem.IOError(path: path, reason: FileSystem.errnoText()) }
     }
 
-    /// Opens the file and finds the end of its lines (the first zero byte, or its end). A line cut short by a
-    /// crash is ended first, so that it can never merge with the next one.
+    /// Opens the file and finds the end of its lines by the rule ``load()`` reads them with: the first zero byte,
+    /// or the end. Whatever follows (zeros, or bytes a power loss kept of a later page) is cut off, so that it can
+    /// never sit between the lines and hide the next ones. A line cut short by a crash is ended first, so that it
+    /// can never merge with the next one.
     private func open() throws(FileSystem.IOError) {
         let existed = FileManager.default.fileExists(atPath: path)
         let opened = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard opened >= 0 else { throw FileSystem.IOError(path: path, reason: FileSystem.errnoText()) }
         fd = opened
         if !existed { FileSystem.syncDirectory((path as NSString).deletingLastPathComponent) }
-        allocated = lseek(fd, 0, SEEK_END)
-        end = allocated
-        if allocated > 0 {
-            // Zeros a crash left: the lines end at the first one. Only the tail can hold them, so read it backwards
-            // until a block ends in a byte that is not zero.
-            var block = [UInt8](repeating: 0, count: 65536)
-            var blockEnd = allocated
-            while blockEnd > 0 {
-                let start = max(0, blockEnd - off_t(block.count))
-                let count = Int(blockEnd - start)
-                let read = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, start) }
-                guard read == count else { throw FileSystem.IOError(path: path, reason: FileSystem.errnoText()) }
-                if let last = block[..<count].lastIndex(where: { $0 != 0 }) {
-                    // The lines end after the last byte that is not zero; a zero inside them is not expected.
-                    end = start + off_t(last) + 1
-                    break
-                }
-                end = start
-                blockEnd = start
-            }
-            var last: UInt8 = 0x0A
-            if end > 0 { _ = pread(fd, &last, 1, end - 1) }
-            if last != 0x0A { try write([0x0A]) }
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 0 else { return }
+        let bytes = try FileSystem.readAll(path)
+        end = off_t(Journal.linesLength(bytes))
+        if end < size {
+            guard ftruncate(fd, end) == 0 else { throw FileSystem.IOError(path: path, reason: FileSystem.errnoText()) }
         }
+        allocated = end
+        if end > 0 && bytes[Int(end) - 1] != 0x0A { try write([0x0A]) }
     }
 
     /// Writes `bytes` at the end of the lines, first extending the file with zeros if they do not fit.

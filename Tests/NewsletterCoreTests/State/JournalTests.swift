@@ -84,6 +84,19 @@ struct JournalTests {
         #expect(text == line + "sent\tc@exam\n" + line.replacingOccurrences(of: "a@", with: "d@"), "\(text.debugDescription)")
         #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com", "d@example.com"])
 
+        // A power loss can keep a later page of the last flush and lose an earlier one: zeros, then more bytes.
+        // Reading stops at the first zero, and so does the next run's writing: what follows is dropped, never
+        // left between the lines where it would hide the next run's outcomes.
+        bytes = Array(line.utf8) + [UInt8](repeating: 0, count: 100) + Array(line.replacingOccurrences(of: "a@", with: "b@").utf8)
+            + [UInt8](repeating: 0, count: 5000)
+        try FileSystem.writeAtomically(bytes, to: path)
+        #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com"])
+        let afterHole = Journal(path: path)
+        try afterHole.append([.sent(try job("d@example.com"))], at: Date(timeIntervalSince1970: 0))
+        afterHole.close()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == line + line.replacingOccurrences(of: "a@", with: "d@"))
+        #expect(try Journal(path: path).load().keys.sorted() == ["a@example.com", "d@example.com"])
+
         // A reply can hold nothing that would end its line or stop the reading early.
         let odd = Journal(path: folder + "/odd.tsv")
         try odd.append([.failed(try job("e@example.com"), reply: "550\0 no\r\nsuch\tuser"), .sent(try job("f@example.com"))], at: Date())
